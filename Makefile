@@ -1,0 +1,79 @@
+# Kartoteka build. `make` builds build/kartoteka; `make run` installs dependencies, builds,
+# initialises ./data on first run and serves; `make test` runs every test suite, then the
+# same suites again under AddressSanitizer + UndefinedBehaviorSanitizer, then short fuzz runs.
+
+BUILD   ?= build
+CC      ?= cc
+CXX     ?= c++
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libzip libical expat libcurl
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Isrc
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lxlsxwriter -lphonenumber -lstdc++ -lpthread -lm
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+C_SRC   := $(shell find src -name '*.c' | sort)
+CC_SRC  := $(shell find src -name '*.cc' | sort)
+OBJ     := $(C_SRC:%.c=$(BUILD)/obj/%.o) $(CC_SRC:%.cc=$(BUILD)/obj/%.o)
+LIB_OBJ := $(filter-out $(BUILD)/obj/src/cli/main.o,$(OBJ))
+UNIT    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+FUZZ    := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+
+.PHONY: all run test unit api fuzz asan deps bench bench-10m clean
+all: $(BUILD)/kartoteka
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/libkartoteka.a: $(LIB_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(BUILD)/kartoteka: $(BUILD)/obj/src/cli/main.o $(BUILD)/libkartoteka.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkartoteka.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkartoteka.a $(LDLIBS) -lcmocka
+
+-include $(OBJ:.o=.d)
+
+run: deps all
+	@scripts/run.sh
+
+unit: $(UNIT)
+	@scripts/run-unit.sh $(UNIT)
+
+api: all
+	node --test --test-concurrency=2 tests/api/
+
+# The whole suite: plain build, then sanitizers, then bounded fuzzing.
+test: deps
+	$(MAKE) unit api
+	$(MAKE) BUILD=build-asan CC=clang CXX=clang++ CFLAGS="-O1 -g $(SAN)" CXXFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" unit api-asan
+	$(MAKE) fuzz
+
+api-asan: all
+	KARTOTEKA_BIN=$(BUILD)/kartoteka ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 node --test --test-concurrency=2 tests/api/
+
+# libFuzzer targets link the library built with clang and the fuzzer runtime.
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang CXX=clang++ CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" CXXFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" fuzz-targets
+	@scripts/run-fuzz.sh build-fuzz/fuzz
+
+fuzz-targets: $(FUZZ)
+$(BUILD)/fuzz/%: fuzz/%.c $(BUILD)/libkartoteka.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libkartoteka.a $(LDLIBS)
+
+bench: deps all
+	bench/run.sh 1000000
+bench-10m: deps all
+	bench/run.sh 10000000
+
+clean:
+	rm -rf build build-asan build-fuzz
