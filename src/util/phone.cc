@@ -1,0 +1,290 @@
+/* C shim over libphonenumber: see phone.h for what it does on top of the library and why.
+ *
+ * Everything that can throw (std::string, the library) runs inside one try block per
+ * entry point, because an exception must never unwind into C callers. */
+#include "util/phone.h"
+
+/* UBSan's vptr check needs the C++ half of clang's UBSan runtime, which clang only links
+ * when the final link is done by clang++. Kartoteka links with the C driver (the program
+ * is C), so under -fsanitize=undefined every vptr check here (and in the protobuf
+ * accessors inlined from libphonenumber's headers) would be an undefined symbol. The
+ * pragma turns that one check off for this file only; everything else stays checked. */
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((no_sanitize("vptr"))), apply_to = function)
+#endif
+
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "core/utf8.h"
+#include "util/fold.h"
+}
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+namespace {
+
+/* copies as much of s as fits, always NUL-terminated */
+void phone_copy(char *dst, size_t cap, const std::string &s)
+{
+    size_t n = s.size() < cap - 1 ? s.size() : cap - 1;
+    memcpy(dst, s.data(), n);
+    dst[n] = '\0';
+}
+
+void phone_input_digits(const char *text, size_t len, char (&out)[32])
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && o < sizeof out - 1; i++)
+        if (text[i] >= '0' && text[i] <= '9') out[o++] = text[i];
+    out[o] = '\0';
+}
+
+/* "ru" -> "RU"; anything but two ASCII letters or a code without a plan -> "ZZ", the
+ * library's "unknown region", which still accepts numbers starting with + */
+std::string phone_region_code(const char *region)
+{
+    if (!region) return "ZZ";
+    std::string r;
+    for (const char *p = region; *p; p++) {
+        char c = *p;
+        if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
+        if (c < 'A' || c > 'Z' || r.size() == 2) return "ZZ";
+        r += c;
+    }
+    if (r.size() != 2) return "ZZ";
+    if (PhoneNumberUtil::GetInstance()->GetCountryCodeForRegion(r) == 0) return "ZZ";
+    return r;
+}
+
+/* Invalid UTF-8 and control characters become spaces: libphonenumber gives up on the
+ * whole string when it meets invalid UTF-8, and a stray byte in an imported cell should
+ * not lose the number next to it. */
+std::string phone_clean(const char *text, size_t len)
+{
+    std::string s;
+    s.reserve(len);
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x80) {
+            s += (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+            i++;
+            continue;
+        }
+        size_t step = utf8_valid_prefix_char(text + i, len - i);
+        if (step == 0) {
+            s += ' ';
+            i++;
+        } else {
+            s.append(text + i, step);
+            i += step;
+        }
+    }
+    return s;
+}
+
+uint32_t phone_decode(const std::string &s, size_t i, size_t *step)
+{
+    unsigned char c = (unsigned char)s[i];
+    size_t n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4; /* s is valid UTF-8 */
+    uint32_t cp = n == 1 ? c : c & (0x7f >> n);
+    for (size_t k = 1; k < n; k++) cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3f);
+    *step = n;
+    return cp;
+}
+
+/* letters of the scripts people write notes and extension words in; a word is a run of
+ * these. Digits in other scripts (Arabic-Indic, fullwidth) are not letters. */
+bool phone_is_letter(uint32_t cp)
+{
+    if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')) return true;
+    if (cp >= 0xc0 && cp <= 0x24f) return cp != 0xd7 && cp != 0xf7;
+    return cp >= 0x370 && cp <= 0x52f;
+}
+
+bool phone_is_digit(char c) { return c >= '0' && c <= '9'; }
+
+struct phone_ext_word {
+    const char *folded; /* as text_fold writes it: lowercase, no diacritics */
+    bool needs_dot;     /* only as an abbreviation: a bare "w" is too easy to mistake */
+};
+
+/* Extension words in our customers' languages that libphonenumber does not recognise
+ * (it knows ext, extn, x, #, доб, anexo, extensión and a few others). */
+const phone_ext_word phone_ext_words[] = {
+    {"wew", false},       {"wewn", false},       {"wewnetrzny", false}, {"w", true},
+    {"kl", false},        {"klapka", false},     {"linka", false},
+    {"вн", false},        {"внутр", false},      {"внутренний", false}, {"доп", false},
+    {"durchwahl", false}, {"dw", false},         {"poste", false},
+    {"int", false},       {"interno", false},    {"mellek", false},     {"dahili", false},
+};
+
+bool phone_is_ext_word(const std::string &word, bool dotted)
+{
+    char folded[64];
+    if (word.size() >= sizeof folded) return false;
+    text_fold(word.data(), word.size(), folded, sizeof folded);
+    for (const phone_ext_word &w : phone_ext_words)
+        if (strcmp(folded, w.folded) == 0 && (dotted || !w.needs_dot)) return true;
+    return false;
+}
+
+/* Rewrites known extension words (and the '.', ':' and spaces after them) to "ext ". A word counts only between digits (a digit
+ * somewhere before it, and after it only '.', ':' and spaces before the next digit), so
+ * vanity numbers and names in front of the number are left alone. */
+std::string phone_mark_extensions(const std::string &s)
+{
+    std::string out;
+    out.reserve(s.size() + 8);
+    bool seen_digit = false;
+    size_t i = 0;
+    while (i < s.size()) {
+        size_t step;
+        uint32_t cp = phone_decode(s, i, &step);
+        if (!phone_is_letter(cp)) {
+            if (phone_is_digit(s[i])) seen_digit = true;
+            out.append(s, i, step);
+            i += step;
+            continue;
+        }
+        size_t end = i + step;
+        while (end < s.size()) {
+            size_t k;
+            if (!phone_is_letter(phone_decode(s, end, &k))) break;
+            end += k;
+        }
+        size_t j = end;
+        bool dotted = j < s.size() && s[j] == '.';
+        while (j < s.size()) {
+            if (s[j] == '.' || s[j] == ':' || s[j] == ' ') j++;
+            else if (s.compare(j, 2, "\xc2\xa0") == 0) j += 2;
+            else break;
+        }
+        bool digit_after = j < s.size() && phone_is_digit(s[j]);
+        if (seen_digit && digit_after && phone_is_ext_word(s.substr(i, end - i), dotted)) {
+            /* the punctuation goes too: the library takes one '.' or ':', not ".:" */
+            out += "ext ";
+            i = j;
+        } else {
+            out.append(s, i, end - i);
+            i = end;
+        }
+    }
+    return out;
+}
+
+/* Where words start after the number has begun (the first digit): the places a trailing
+ * note ("(Kasia)", "Вася", "pan Jan") may start. */
+std::vector<size_t> phone_word_starts(const std::string &s)
+{
+    std::vector<size_t> starts;
+    bool seen_digit = false, in_word = false;
+    for (size_t i = 0; i < s.size();) {
+        size_t step;
+        bool letter = phone_is_letter(phone_decode(s, i, &step));
+        if (phone_is_digit(s[i])) seen_digit = true;
+        if (letter && !in_word && seen_digit) starts.push_back(i);
+        in_word = letter;
+        i += step;
+    }
+    return starts;
+}
+
+bool phone_try(const std::string &text, const std::string &region, PhoneNumber *num)
+{
+    const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
+    return util->Parse(text, region, num) == PhoneNumberUtil::NO_PARSING_ERROR;
+}
+
+int phone_parse_cc(const char *text, size_t len, const char *default_region, phone_result *out)
+{
+    phone_input_digits(text, len, out->digits);
+    if (len > PHONE_MAX_INPUT) return -1;
+
+    const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
+    const std::string region = phone_region_code(default_region);
+    const std::string clean = phone_mark_extensions(phone_clean(text, len));
+
+    PhoneNumber num;
+    bool ok = phone_try(clean, region, &num);
+    if (!ok || !util->IsValidNumber(num)) {
+        /* Maybe a note follows the number. Drop words from the end, keeping as much text
+         * as gives a valid number (so "1-800-FLOWERS Kasia" keeps FLOWERS); a few tries
+         * only, since each parse runs the library's regexes. When nothing is valid but
+         * the whole text did not even parse, the text before the first word will do. */
+        std::vector<size_t> starts = phone_word_starts(clean);
+        bool found = false;
+        PhoneNumber cut;
+        for (size_t k = starts.size(), tries = 0; k-- > 0 && tries < 6; tries++) {
+            if (phone_try(clean.substr(0, starts[k]), region, &cut) && util->IsValidNumber(cut)) {
+                num = cut;
+                ok = found = true;
+                break;
+            }
+        }
+        if (!found && !ok && !starts.empty() && phone_try(clean.substr(0, starts[0]), region, &cut)) {
+            num = cut;
+            ok = true;
+        }
+    }
+    if (!ok) return -1;
+
+    std::string e164, where;
+    util->Format(num, PhoneNumberUtil::E164, &e164);
+    util->GetRegionCodeForNumber(num, &where);
+    if (where == "ZZ") util->GetRegionCodeForCountryCode(num.country_code(), &where);
+    if (where == "ZZ") where.clear();
+
+    phone_copy(out->e164, sizeof out->e164, e164);
+    phone_copy(out->digits, sizeof out->digits, e164.empty() ? e164 : e164.substr(1));
+    phone_copy(out->region, sizeof out->region, where);
+    phone_copy(out->extension, sizeof out->extension, num.extension());
+    out->valid = util->IsValidNumber(num) ? 1 : 0;
+    out->possible = util->IsPossibleNumber(num) ? 1 : 0;
+    return 0;
+}
+
+} // namespace
+
+extern "C" int phone_parse(const char *text, size_t len, const char *default_region,
+                           phone_result *out)
+{
+    if (!out) return -1;
+    memset(out, 0, sizeof *out);
+    if (!text) len = 0;
+    try {
+        int rc = phone_parse_cc(text, len, default_region, out);
+        if (rc != 0) {
+            /* keep the digits key, drop anything half-written */
+            char digits[sizeof out->digits];
+            memcpy(digits, out->digits, sizeof digits);
+            memset(out, 0, sizeof *out);
+            memcpy(out->digits, digits, sizeof digits);
+        }
+        return rc;
+    } catch (...) {
+        memset(out, 0, sizeof *out);
+        phone_input_digits(text ? text : "", len, out->digits);
+        return -1;
+    }
+}
+
+extern "C" int phone_region_valid(const char *region)
+{
+    try {
+        return phone_region_code(region) != "ZZ";
+    } catch (...) {
+        return 0;
+    }
+}
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
