@@ -1,0 +1,38 @@
+/* cli: the `kartoteka` subcommands. Each command is a function over argc/argv after the
+ * command name; shared helpers open the data directory the same way for every command. */
+#ifndef KT_CLI_H
+#define KT_CLI_H
+#include "domain/ctx.h"
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    const char *usage;            /* shown by --help */
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+/* parses the common flags (--data, --listen, --workers, --region, ...) into g_config and
+ * collects the others in order as name/value pairs; -1 after printing an error */
+typedef struct cli_args {
+    const char *names[32];
+    const char *values[32];
+    int n;
+    const char *positional[8];
+    int npos;
+} cli_args;
+int cli_parse(int argc, char **argv, const cli_command *cmd, cli_args *out);
+const char *cli_arg(const cli_args *a, const char *name);   /* NULL when absent */
+bool cli_flag(const cli_args *a, const char *name);        /* boolean flag present */
+
+/* opens (creating when asked) the data directory's database and applies migrations;
+ * fills a system ctx over `a`. -1 after printing an error */
+int cli_open(arena *a, ctx *c, principal *system, bool create);
+void cli_close(void);
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+#endif

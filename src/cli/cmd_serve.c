@@ -1,0 +1,39 @@
+/* serve: open the data directory, migrate, and run the HTTP server until a signal. */
+#include "cli/cli.h"
+#include "core/config.h"
+#include "http/server.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const cli_command cli_commands[];
+
+int cmd_serve(int argc, char **argv)
+{
+    const cli_command *self = NULL;
+    for (const cli_command *c = cli_commands; c->name; c++) if (!strcmp(c->name, "serve")) self = c;
+    cli_args args;
+    int rc = cli_parse(argc, argv, self, &args);
+    if (rc) return rc < 0 ? 2 : 0;
+    if (args.n) { fprintf(stderr, "error: unknown option --%s\n", args.names[0]); return 2; }
+    arena a;
+    arena_init(&a);
+    ctx c;
+    principal sys;
+    if (cli_open(&a, &c, &sys, false) != 0) return 1;
+    arena_release(&a);
+    cli_close();
+
+    char host[128];
+    snprintf(host, sizeof host, "%s", g_config.listen);
+    char *colon = strrchr(host, ':');
+    long port = colon ? strtol(colon + 1, NULL, 10) : 0;
+    if (!colon || port < 0 || port > 65535) { fprintf(stderr, "error: --listen must be HOST:PORT, not '%s'\n", g_config.listen); return 2; }
+    *colon = 0;
+    server_config sc = {
+        .host = host, .port = (unsigned short)port, .workers = g_config.workers, .max_body = g_config.max_body,
+        .max_upload = g_config.max_upload, .timeout_s = g_config.timeout,
+        .web_root = g_config.web_root[0] ? g_config.web_root : NULL,
+    };
+    return server_run(&sc);
+}

@@ -1,0 +1,23 @@
+/* custom_field: typed extra fields an administrator adds to an object kind.
+ *
+ * Definitions live in the custom_fields table ({object, name, type, required, options});
+ * values live in the object's `custom` column as one JSON object keyed by field name, and
+ * travel in the API as `custom_fields`. Types: text, number, money, date, bool, enum,
+ * multi-enum, phone, email, url, user. */
+#ifndef KT_CUSTOM_FIELD_H
+#define KT_CUSTOM_FIELD_H
+#include <jansson.h>
+#include "core/errs.h"
+#include "domain/ctx.h"
+#include "http/filter.h"
+
+/* validates `in` (the client's custom_fields object, may be NULL) against the definitions
+ * of `object`, merges it over `old` (NULL on create) and returns the JSON text to store
+ * (arena), or NULL with errors added under "custom_fields.<name>". Required fields are
+ * checked on the merged result. */
+const char *custom_fields_merge(ctx *c, const char *object, json_t *in, json_t *old, errs *e);
+/* resolves "custom_fields.<name>" of `object` for filters and sorting over table alias t */
+int custom_field_resolve(ctx *c, const char *object, const char *name, filter_field *out);
+/* registers /api/v1/custom-fields */
+void custom_field_routes(void);
+#endif

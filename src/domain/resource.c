@@ -1,0 +1,578 @@
+/* The generic object machinery behind every resource: see resource.h. */
+#include "domain/resource.h"
+#include "domain/resource_internal.h"
+#include "domain/custom_field.h"
+#include "core/clock.h"
+#include "core/currency.h"
+#include "core/utf8.h"
+#include "http/filter.h"
+#include "util/fold.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const server_fields[] = {"id", "version", "created_at", "updated_at", NULL};
+
+const field_def *resource_field(const resource *res, const char *name)
+{
+    for (const field_def *f = res->fields; f->name; f++)
+        if (strcmp(f->name, name) == 0) return f;
+    return NULL;
+}
+
+/* ---------- scopes ---------- */
+
+scope_level resource_level(ctx *c, const resource *res, scope_action act)
+{
+    return (scope_level)c->user->scope[res->kind][act];
+}
+
+void scope_users_sql(ctx *c, scope_level lvl, buf *sql, dbparams *p)
+{
+    if (lvl == SCOPE_OWN) {
+        buf_adds(sql, "?");
+        dbp_int(p, c->user->user_id);
+    } else {
+        buf_adds(sql, "SELECT m2.user_id FROM team_members m1 JOIN team_members m2 ON m2.team_id = m1.team_id"
+                      " WHERE m1.user_id = ? UNION SELECT ?");
+        dbp_int(p, c->user->user_id);
+        dbp_int(p, c->user->user_id);
+    }
+}
+
+void resource_scope_sql(ctx *c, const resource *res, scope_action act, buf *sql, dbparams *p)
+{
+    scope_level lvl = resource_level(c, res, act);
+    if (lvl == SCOPE_ALL) return;
+    if (lvl == SCOPE_NONE) { buf_adds(sql, " AND 0"); return; }
+    if (!res->owner_sql) return;   /* ownerless objects: own/team read as all */
+    buf_adds(sql, " AND (");
+    for (const char *s = res->owner_sql; *s;) {
+        const char *hole = strstr(s, "{users}");
+        if (!hole) { buf_adds(sql, s); break; }
+        buf_add(sql, s, (size_t)(hole - s));
+        scope_users_sql(c, lvl, sql, p);
+        s = hole + 7;
+    }
+    buf_adds(sql, ")");
+}
+
+/* ---------- writing records ---------- */
+
+typedef struct selection {
+    bool all;
+    const char *list;   /* comma-separated names */
+} selection;
+
+static bool selected(const selection *s, const char *name)
+{
+    if (s->all) return true;
+    size_t n = strlen(name);
+    for (const char *p = s->list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && memcmp(p, name, n) == 0) return true;
+        if (!e) break;
+        p = e + 1;
+    }
+    return false;
+}
+
+/* the column list every read uses: fixed columns first, then one per stored field */
+void resource_select_columns(const resource *res, buf *sql)
+{
+    buf_adds(sql, "SELECT t.id, t.version, t.created_at, t.updated_at");
+    buf_adds(sql, res->custom_fields ? ", t.custom" : ", NULL");
+    for (const field_def *f = res->fields; f->name; f++)
+        if (f->column) buf_printf(sql, ", t.%s", f->column);
+}
+
+static void write_value(jw *w, const field_def *f, db_cursor *cur, int col)
+{
+    if (db_col_null(cur, col)) { jw_null(w); return; }
+    switch (f->type) {
+    case FT_INT: case FT_REF: jw_int(w, db_col_int(cur, col)); break;
+    case FT_REAL: jw_double(w, db_col_real(cur, col)); break;
+    case FT_BOOL: jw_bool(w, db_col_int(cur, col) != 0); break;
+    case FT_JSON: jw_raw(w, db_col_text(cur, col)); break;
+    default: jw_str(w, db_col_text(cur, col)); break;
+    }
+}
+
+static void write_row(ctx *c, const resource *res, db_cursor *cur, const selection *sel, jw *w)
+{
+    long long id = db_col_int(cur, 0);
+    jw_obj(w);
+    jw_kint(w, "id", id);
+    if (selected(sel, "version")) jw_kint(w, "version", db_col_int(cur, 1));
+    if (selected(sel, "created_at")) jw_kstr(w, "created_at", db_col_text(cur, 2));
+    if (selected(sel, "updated_at")) jw_kstr(w, "updated_at", db_col_text(cur, 3));
+    int col = 5;
+    for (const field_def *f = res->fields; f->name; f++) {
+        if (!f->column) continue;
+        if (!(f->flags & FF_WRITEONLY) && selected(sel, f->name)) {
+            jw_key(w, f->name);
+            write_value(w, f, cur, col);
+        }
+        col++;
+    }
+    if (res->custom_fields && selected(sel, "custom_fields"))
+        jw_kraw(w, "custom_fields", db_col_null(cur, 4) ? "{}" : db_col_text(cur, 4));
+    if (res->write_extra && sel->all) res->write_extra(c, id, w);
+    jw_obj_end(w);
+}
+
+void resource_write_row(ctx *c, const resource *res, db_cursor *cur, const char *fields, jw *w)
+{
+    selection sel = {fields == NULL, fields};
+    write_row(c, res, cur, &sel, w);
+}
+
+static void row_sql(ctx *c, const resource *res, scope_action act, long long id, buf *sql, dbparams *p)
+{
+    resource_select_columns(res, sql);
+    buf_printf(sql, " FROM %s t WHERE t.id = ?", res->table);
+    dbp_int(p, id);
+    if (res->soft_delete) buf_adds(sql, " AND t.deleted_at IS NULL");
+    resource_scope_sql(c, res, act, sql, p);
+}
+
+/* 1 written, 0 not visible, -1 db error */
+static int write_one(ctx *c, const resource *res, long long id, scope_action act, const selection *sel, jw *w)
+{
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    row_sql(c, res, act, id, &sql, &p);
+    db_cursor *cur = db_query(c->db, sql.data, &p);
+    buf_release(&sql);
+    if (!cur) return -1;
+    int rc = db_step(cur);
+    if (rc == 1) write_row(c, res, cur, sel, w);
+    db_done(cur);
+    return rc;
+}
+
+void resource_write_record(ctx *c, const resource *res, long long id, const char *fields, jw *w)
+{
+    selection sel = {fields == NULL, fields};
+    if (write_one(c, res, id, ACT_READ, &sel, w) != 1) jw_null(w);
+}
+
+int resource_get(ctx *c, const resource *res, long long id, const char *fields, buf *out)
+{
+    if (resource_level(c, res, ACT_READ) == SCOPE_NONE) return 403;
+    selection sel = {fields == NULL || !*fields, fields};
+    jw w;
+    jw_init(&w, out);
+    int rc = write_one(c, res, id, ACT_READ, &sel, &w);
+    return rc == 1 ? 200 : rc == 0 ? 404 : 500;
+}
+
+static void json_decref_cb(void *p) { json_decref(p); }
+
+json_t *resource_load(ctx *c, const resource *res, long long id, scope_action act)
+{
+    buf b;
+    buf_init(&b, 0);
+    jw w;
+    jw_init(&w, &b);
+    selection all = {true, NULL};
+    json_t *j = NULL;
+    if (write_one(c, res, id, act, &all, &w) == 1) {
+        j = json_loadb(b.data, b.len, 0, NULL);
+        if (j) arena_defer(c->a, json_decref_cb, j);
+    }
+    buf_release(&b);
+    return j;
+}
+
+/* ---------- validation ---------- */
+
+static bool valid_email(const char *s)
+{
+    const char *at = strchr(s, '@');
+    if (!at || at == s || strchr(at + 1, '@') || !at[1] || strlen(s) > 254) return false;
+    const char *dot = strrchr(at, '.');
+    if (!dot || dot == at + 1 || !dot[1]) return false;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == ',' || *p == '<' || *p == '>' || *p == '"') return false;
+    return true;
+}
+
+static bool valid_url(const char *s)
+{
+    if (strlen(s) > 2048) return false;
+    if (strncasecmp(s, "https://", 8) != 0 && strncasecmp(s, "http://", 7) != 0) return false;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>') return false;
+    return true;
+}
+
+bool field_bind(ctx *c, const field_def *f, const char *path, json_t *v, dbparams *p, errs *e)
+{
+    if (json_is_null(v)) {
+        if (f->flags & FF_REQUIRED) { errs_add(e, path, "required", "'%s' is required", path); return false; }
+        dbp_null(p);
+        return true;
+    }
+    switch (f->type) {
+    case FT_INT: case FT_REF: {
+        if (!json_is_integer(v)) { errs_add(e, path, "invalid_type", "'%s' must be an integer", path); return false; }
+        long long x = json_integer_value(v);
+        if (f->type == FT_REF) {
+            if (x <= 0) { errs_add(e, path, "invalid_reference", "'%s' must be a positive id", path); return false; }
+            dbparams q;
+            dbparams_init(&q, c->a);
+            dbp_int(&q, x);
+            char sql[160];
+            snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id = ?", f->ref);
+            if (db_scalar(c->db, sql, &q, 0) != 1) {
+                errs_add(e, path, "invalid_reference", "'%s' refers to %s %lld, which does not exist", path, f->ref, x);
+                return false;
+            }
+        } else if (f->max && (x > f->max || x < -f->max)) {
+            errs_add(e, path, "out_of_range", "'%s' must be between %lld and %lld", path, -f->max, f->max);
+            return false;
+        }
+        dbp_int(p, x);
+        return true;
+    }
+    case FT_REAL:
+        if (!json_is_number(v)) { errs_add(e, path, "invalid_type", "'%s' must be a number", path); return false; }
+        dbp_real(p, json_number_value(v));
+        return true;
+    case FT_BOOL:
+        if (!json_is_boolean(v)) { errs_add(e, path, "invalid_type", "'%s' must be true or false", path); return false; }
+        dbp_int(p, json_is_true(v));
+        return true;
+    case FT_JSON: {
+        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        dbp_text(p, arena_strdup(c->a, s));
+        free(s);
+        return true;
+    }
+    default: break;
+    }
+    if (!json_is_string(v)) { errs_add(e, path, "invalid_type", "'%s' must be a string", path); return false; }
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (strlen(s) != len) { errs_add(e, path, "invalid_text", "'%s' contains a NUL character", path); return false; }
+    long long max = f->max ? f->max : 1000;
+    if ((long long)utf8_length(s, len) > max) {
+        errs_add(e, path, "too_long", "'%s' is longer than %lld characters", path, max);
+        return false;
+    }
+    char norm[32];
+    switch (f->type) {
+    case FT_TIME:
+        if (!clock_parse_rfc3339(s, norm, NULL)) {
+            errs_add(e, path, "invalid_time", "'%s' must be an RFC 3339 time such as 2026-05-01T09:30:00Z", path);
+            return false;
+        }
+        dbp_text(p, arena_strdup(c->a, norm));
+        return true;
+    case FT_DATE:
+        if (!clock_parse_date(s)) { errs_add(e, path, "invalid_date", "'%s' must be a date YYYY-MM-DD", path); return false; }
+        break;
+    case FT_ENUM: {
+        bool ok = false;
+        for (const char *const *x = f->values; *x && !ok; x++) ok = strcmp(*x, s) == 0;
+        if (!ok) { errs_add(e, path, "invalid_choice", "'%s' must be one of the allowed values, not '%s'", path, s); return false; }
+        break;
+    }
+    case FT_EMAIL:
+        if (!valid_email(s)) { errs_add(e, path, "invalid_email", "'%s' is not an email address", path); return false; }
+        break;
+    case FT_URL:
+        if (!valid_url(s)) { errs_add(e, path, "invalid_url", "'%s' must be an http or https URL", path); return false; }
+        break;
+    case FT_CURRENCY:
+        if (!currency_known(s)) { errs_add(e, path, "invalid_currency", "'%s' is not an ISO 4217 currency code", path); return false; }
+        break;
+    default: break;
+    }
+    dbp_textn(p, s, len);
+    return true;
+}
+
+static void write_set_init(write_set *w, ctx *c, json_t *in, json_t *old, size_t nfields)
+{
+    memset(w, 0, sizeof *w);
+    w->in = in;
+    w->old = old;
+    w->cols = arena_alloc(c->a, (nfields + 4) * sizeof *w->cols);
+    dbparams_init(&w->vals, c->a);
+}
+
+/* checks the body against the definition and collects the columns to write */
+static void build_write_set(ctx *c, const resource *res, json_t *in, json_t *old, write_set *w, errs *e)
+{
+    size_t nfields = 0;
+    for (const field_def *f = res->fields; f->name; f++) nfields++;
+    write_set_init(w, c, in, old, nfields);
+    if (!json_is_object(in)) { errs_add(e, NULL, "invalid_body", "the body must be a JSON object"); return; }
+
+    const char *key;
+    json_t *v;
+    json_object_foreach(in, key, v) {
+        if (res->custom_fields && strcmp(key, "custom_fields") == 0) continue;
+        const field_def *f = resource_field(res, key);
+        bool server = false;
+        for (const char *const *s = server_fields; *s; s++) server |= strcmp(*s, key) == 0;
+        if (server && strcmp(key, "version") == 0 && old) continue;   /* a version in the body is checked by the caller */
+        if (!f) {
+            if (server) errs_add(e, key, "read_only", "'%s' is set by the server", key);
+            else errs_add(e, key, "unknown_field", "unknown field '%s'", key);
+            continue;
+        }
+        if (f->flags & FF_READONLY) { errs_add(e, key, "read_only", "'%s' is set by the server", key); continue; }
+        if ((f->flags & FF_CREATEONLY) && old) { errs_add(e, key, "read_only", "'%s' cannot be changed after creation", key); continue; }
+        if (!f->column) {   /* virtual: the object's hooks check it, but nulls of required ones here */
+            if (json_is_null(v) && (f->flags & FF_REQUIRED)) errs_add(e, key, "required", "'%s' is required", key);
+            continue;
+        }
+        if (field_bind(c, f, key, v, &w->vals, e)) w->cols[w->n++] = f->column;
+    }
+    if (!old)
+        for (const field_def *f = res->fields; f->name; f++)
+            if ((f->flags & FF_REQUIRED) && !json_object_get(in, f->name))
+                errs_add(e, f->name, "required", "'%s' is required", f->name);
+    if (res->custom_fields) {
+        json_t *cf = json_object_get(in, "custom_fields");
+        json_t *old_cf = old ? json_object_get(old, "custom_fields") : NULL;
+        if (cf || !old) w->custom_json = custom_fields_merge(c, res->name, cf, old_cf, e);
+    }
+    if (e->n == 0 && res->validate) res->validate(c, w, e);
+}
+
+/* ---------- audit ---------- */
+
+int audit_record(ctx *c, const char *object, long long object_id, const char *action, long long owner_id, const char *changes)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    if (c->user->user_id) dbp_int(&p, c->user->user_id); else dbp_null(&p);
+    dbp_text(&p, c->request_id);
+    dbp_text(&p, object);
+    dbp_int(&p, object_id);
+    dbp_text(&p, action);
+    if (owner_id) dbp_int(&p, owner_id); else dbp_null(&p);
+    dbp_text(&p, changes);
+    return db_run(c->db, "INSERT INTO audit(user_id, request_id, object, object_id, action, owner_id, changes)"
+                         " VALUES(?,?,?,?,?,?,?)", &p) < 0 ? -1 : 0;
+}
+
+static bool audited(const resource *res, const char *key)
+{
+    const field_def *f = resource_field(res, key);
+    return !(f && (f->flags & (FF_NOAUDIT | FF_WRITEONLY)));
+}
+
+/* {"field": [old, new]} for every member that differs; NULL when nothing changed */
+static char *diff_json(ctx *c, const resource *res, json_t *before, json_t *after)
+{
+    json_t *d = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(after, k, v) {
+        if (!strcmp(k, "version") || !strcmp(k, "updated_at") || !strcmp(k, "id") || !strcmp(k, "created_at") || !audited(res, k)) continue;
+        json_t *o = before ? json_object_get(before, k) : NULL;
+        if (o && json_equal(o, v)) continue;
+        if (!before && json_is_null(v)) continue;
+        json_object_set_new(d, k, json_pack("[OO]", o ? o : json_null(), v));
+    }
+    if (before)
+        json_object_foreach(before, k, v)
+            if (!json_object_get(after, k) && audited(res, k)) json_object_set_new(d, k, json_pack("[On]", v));
+    char *s = json_object_size(d) ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    if (!s) return NULL;
+    char *r = arena_strdup(c->a, s);
+    free(s);
+    return r;
+}
+
+static long long owner_of(const resource *res, json_t *rec)
+{
+    if (!res->owner_column || !rec) return 0;
+    json_t *o = json_object_get(rec, res->owner_column);
+    return json_is_integer(o) ? json_integer_value(o) : 0;
+}
+
+/* ---------- create / update / delete ---------- */
+
+static bool row_in_scope(ctx *c, const resource *res, long long id, scope_action act)
+{
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    buf_printf(&sql, "SELECT 1 FROM %s t WHERE t.id = ?", res->table);
+    dbp_int(&p, id);
+    resource_scope_sql(c, res, act, &sql, &p);
+    bool ok = db_scalar(c->db, sql.data, &p, 0) == 1;
+    buf_release(&sql);
+    return ok;
+}
+
+static int finish_write(ctx *c, const resource *res, long long id, json_t *before, write_set *w,
+                        const char *action, buf *out, errs *e, bool own_tx)
+{
+    if (res->after_save && res->after_save(c, id, w, e) != 0) return e->n ? 422 : 500;
+    json_t *after = resource_load(c, res, id, ACT_WRITE);
+    if (!after && !before) {   /* created outside the principal's own reach */
+        errs_add(e, res->owner_column, "forbidden_owner", "your role only allows %s you own or your team owns", res->plural);
+        return 403;
+    }
+    if (!after) after = resource_load(c, res, id, ACT_READ);
+    if (!after) after = json_object();   /* handed over beyond our sight: audit what we wrote */
+    char *changes = diff_json(c, res, before, after);
+    if ((changes || !before) && audit_record(c, res->name, id, action, owner_of(res, after), changes) != 0) return 500;
+    if (own_tx && db_commit(c->db) != 0) return 500;
+    jw jo;
+    jw_init(&jo, out);
+    if (res->warnings) {
+        /* the record, then its warnings, as one object: splice before the closing brace */
+        resource_write_record(c, res, id, NULL, &jo);
+        if (out->len && out->data[out->len - 1] == '}') {
+            out->len--;
+            buf_adds(out, ",\"warnings\":");
+            jw ww;
+            jw_init(&ww, out);
+            jw_arr(&ww);
+            res->warnings(c, id, w, &ww);
+            jw_arr_end(&ww);
+            buf_addc(out, '}');
+        }
+    } else {
+        resource_write_record(c, res, id, NULL, &jo);
+    }
+    return 0;
+}
+
+int resource_create(ctx *c, const resource *res, json_t *in, long long *id, buf *out, errs *e)
+{
+    if (resource_level(c, res, ACT_WRITE) == SCOPE_NONE) return 403;
+    write_set w;
+    build_write_set(c, res, in, NULL, &w, e);
+    if (e->n) return 422;
+
+    bool own_tx = !db_in_tx(c->db);
+    if (own_tx && db_begin(c->db) != 0) return 503;
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    buf_printf(&sql, "INSERT INTO %s(version, created_by", res->table);
+    dbp_int(&p, 1);
+    if (c->user->user_id) dbp_int(&p, c->user->user_id); else dbp_null(&p);
+    bool owner_given = false;
+    for (size_t i = 0; i < w.n; i++) {
+        buf_printf(&sql, ", %s", w.cols[i]);
+        owner_given |= res->owner_column && strcmp(w.cols[i], res->owner_column) == 0;
+    }
+    dbp_append(&p, &w.vals);
+    if (res->owner_column && !owner_given && c->user->user_id) {
+        buf_printf(&sql, ", %s", res->owner_column);
+        dbp_int(&p, c->user->user_id);
+    }
+    if (res->custom_fields) {
+        buf_adds(&sql, ", custom");
+        dbp_text(&p, w.custom_json ? w.custom_json : "{}");
+    }
+    buf_adds(&sql, ") VALUES(?");
+    for (size_t i = 1; i < p.n; i++) buf_adds(&sql, ",?");
+    buf_adds(&sql, ")");
+    long long rc = db_run(c->db, sql.data, &p);
+    buf_release(&sql);
+    int status = 500;
+    if (rc < 0) { status = db_err_constraint(c->db) ? 409 : 500; goto fail; }
+    *id = db_last_id(c->db);
+    if (!row_in_scope(c, res, *id, ACT_WRITE)) {
+        errs_add(e, res->owner_column, "forbidden_owner", "your role only allows %s you own or your team owns", res->plural);
+        status = 403;
+        goto fail;
+    }
+    status = finish_write(c, res, *id, NULL, &w, "create", out, e, own_tx);
+    if (status) goto fail;
+    return 201;
+fail:
+    if (own_tx) db_rollback(c->db);
+    return status;
+}
+
+int resource_update(ctx *c, const resource *res, long long id, json_t *in, long long expected_version, buf *out, errs *e)
+{
+    if (resource_level(c, res, ACT_WRITE) == SCOPE_NONE) return 403;
+    bool own_tx = !db_in_tx(c->db);
+    if (own_tx && db_begin(c->db) != 0) return 503;
+    int status;
+    json_t *before = resource_load(c, res, id, ACT_WRITE);
+    if (!before) { status = resource_load(c, res, id, ACT_READ) ? 403 : 404; goto fail; }
+    long long version = json_integer_value(json_object_get(before, "version"));
+    json_t *bv = json_is_object(in) ? json_object_get(in, "version") : NULL;
+    if (!expected_version && json_is_integer(bv)) expected_version = json_integer_value(bv);
+    if (expected_version && expected_version != version) { status = 412; goto fail; }
+
+    write_set w;
+    build_write_set(c, res, in, before, &w, e);
+    if (e->n) { status = 422; goto fail; }
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    buf_printf(&sql, "UPDATE %s SET version = version + 1, updated_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ','now')", res->table);
+    for (size_t i = 0; i < w.n; i++) buf_printf(&sql, ", %s = ?", w.cols[i]);
+    dbp_append(&p, &w.vals);
+    if (res->custom_fields && w.custom_json) {
+        buf_adds(&sql, ", custom = ?");
+        dbp_text(&p, w.custom_json);
+    }
+    buf_adds(&sql, " WHERE id = ? AND version = ?");
+    dbp_int(&p, id);
+    dbp_int(&p, version);
+    long long rc = db_run(c->db, sql.data, &p);
+    buf_release(&sql);
+    if (rc < 0) { status = db_err_constraint(c->db) ? 409 : 500; goto fail; }
+    if (rc == 0) { status = 412; goto fail; }
+    status = finish_write(c, res, id, before, &w, "update", out, e, own_tx);
+    if (status) goto fail;
+    return 200;
+fail:
+    if (own_tx) db_rollback(c->db);
+    return status;
+}
+
+int resource_delete(ctx *c, const resource *res, long long id, long long expected_version, errs *e)
+{
+    if (resource_level(c, res, ACT_DELETE) == SCOPE_NONE) return 403;
+    bool own_tx = !db_in_tx(c->db);
+    if (own_tx && db_begin(c->db) != 0) return 503;
+    int status;
+    json_t *before = resource_load(c, res, id, ACT_DELETE);
+    if (!before) { status = resource_load(c, res, id, ACT_READ) ? 403 : 404; goto fail; }
+    if (expected_version && json_integer_value(json_object_get(before, "version")) != expected_version) { status = 412; goto fail; }
+    if (res->before_delete && res->before_delete(c, id, e) != 0) { status = e->n ? 409 : 500; goto fail; }
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, id);
+    char sql[200];
+    if (res->soft_delete)
+        snprintf(sql, sizeof sql, "UPDATE %s SET deleted_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ','now'),"
+                 " version = version + 1 WHERE id = ?", res->table);
+    else
+        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ?", res->table);
+    if (db_run(c->db, sql, &p) < 0) { status = db_err_constraint(c->db) ? 409 : 500; goto fail; }
+    json_t *gone = json_object();
+    char *changes = diff_json(c, res, before, gone);
+    json_decref(gone);
+    if (audit_record(c, res->name, id, "delete", owner_of(res, before), changes) != 0) { status = 500; goto fail; }
+    if (own_tx && db_commit(c->db) != 0) return 500;
+    return 204;
+fail:
+    if (own_tx) db_rollback(c->db);
+    return status;
+}
