@@ -28,14 +28,18 @@ deps:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC   $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/obj/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CXX  $<"
+	@$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/libkartoteka.a: $(LIB_OBJ)
 	@rm -f $@; ar rcs $@ $^
+# whole-archive: modules register themselves from constructors (core/module.h)
 $(BUILD)/kartoteka: $(BUILD)/obj/src/cli/main.o $(BUILD)/libkartoteka.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LINK $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(BUILD)/libkartoteka.a -Wl,--no-whole-archive $(LDLIBS)
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkartoteka.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkartoteka.a $(LDLIBS) -lcmocka

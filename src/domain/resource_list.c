@@ -160,8 +160,12 @@ static int build_where(ctx *c, const resource *res, const list_query *q, buf *sq
         buf qv;
         buf_init(&qv, 0);
         buf_adds(&qv, q->eq_names[i]);
-        buf_adds(&qv, " eq ");
-        buf_json_str(&qv, q->eq_values[i]);
+        buf_adds(&qv, " eq \"");
+        for (const char *v = q->eq_values[i]; *v; v++) {   /* the filter language escapes only " and \ */
+            if (*v == '"' || *v == '\\') buf_addc(&qv, '\\');
+            buf_addc(&qv, *v);
+        }
+        buf_addc(&qv, '"');
         int r = filter_compile(c->a, qv.data, qv.len, resolve_field, &rc, &sub, p, &fe);
         if (r == 0) { buf_adds(sql, " AND "); buf_add(sql, sub.data, sub.len); }
         else errs_add(e, q->eq_names[i], "invalid_filter", "%s", fe.message);

@@ -1,15 +1,9 @@
 /* Every module's routes, registered once at start-up. */
 #include "http/router.h"
-#include "domain/custom_field.h"
-#include "domain/user.h"
-
-void auth_routes(void);
-void openapi_routes(void);
+#include "core/module.h"
 
 void routes_register_all(void)
 {
-    auth_routes();
-    user_routes();
-    custom_field_routes();
-    openapi_routes();
+    for (module *m = module_first(); m; m = m->next)
+        if (m->routes) m->routes();
 }

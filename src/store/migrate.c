@@ -1,13 +1,8 @@
-/* Applies pending schema steps of every registered component, in order. */
+/* Applies pending schema steps of every registered module, in module order. */
 #include "store/db.h"
-#include "store/migrate.h"
+#include "core/module.h"
 #include <stdio.h>
 #include <string.h>
-
-
-static const migration_set *const registry[] = {
-    &core_migrations,
-};
 
 int db_migrate(db *d, char *err, size_t errlen)
 {
@@ -19,25 +14,25 @@ int db_migrate(db *d, char *err, size_t errlen)
     arena a;
     arena_init(&a);
     int rc = 0;
-    for (size_t i = 0; i < sizeof registry / sizeof *registry && rc == 0; i++) {
-        const migration_set *m = registry[i];
+    for (module *m = module_first(); m && rc == 0; m = m->next) {
+        if (!m->schema) continue;
         dbparams p;
         dbparams_init(&p, &a);
-        dbp_text(&p, m->component);
+        dbp_text(&p, m->name);
         long long have = db_scalar(d, "SELECT max(version) FROM schema_migrations WHERE component=?", &p, 0);
-        for (long long v = have; m->steps[v] && rc == 0; v++) {
-            if (db_begin(d) != 0 || db_exec(d, m->steps[v]) != 0) {
-                snprintf(err, errlen, "migration %s/%lld failed: %s", m->component, v + 1, db_errmsg(d));
+        for (long long v = have; m->schema[v] && rc == 0; v++) {
+            if (db_begin(d) != 0 || db_exec(d, m->schema[v]) != 0) {
+                snprintf(err, errlen, "migration %s/%lld failed: %s", m->name, v + 1, db_errmsg(d));
                 db_rollback(d);
                 rc = -1;
                 break;
             }
             dbparams q;
             dbparams_init(&q, &a);
-            dbp_text(&q, m->component);
+            dbp_text(&q, m->name);
             dbp_int(&q, v + 1);
             if (db_run(d, "INSERT INTO schema_migrations(component, version) VALUES(?,?)", &q) < 0 || db_commit(d) != 0) {
-                snprintf(err, errlen, "migration %s/%lld not recorded: %s", m->component, v + 1, db_errmsg(d));
+                snprintf(err, errlen, "migration %s/%lld not recorded: %s", m->name, v + 1, db_errmsg(d));
                 db_rollback(d);
                 rc = -1;
             }

@@ -1,7 +1,12 @@
-/* Schema of the foundation: roles, teams, users, sessions, API tokens, audit,
- * idempotency keys, login throttling, custom field definitions. */
-#include "store/migrate.h"
+/* The foundation module: schema of roles, teams, users, sessions, API tokens, audit,
+ * idempotency keys, login throttling and custom field definitions, and its routes. */
+#include "core/module.h"
+#include "domain/custom_field.h"
+#include "domain/user.h"
 #include <stddef.h>
+
+void auth_routes(void);
+void openapi_routes(void);
 
 #define TS "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
 
@@ -39,4 +44,13 @@ static const char *const steps[] = {
     NULL,
 };
 
-const migration_set core_migrations = {"core", steps};
+static void foundation_routes(void)
+{
+    auth_routes();
+    user_routes();
+    custom_field_routes();
+    openapi_routes();
+}
+
+static module foundation = {.name = "core", .order = 0, .schema = steps, .routes = foundation_routes};
+MODULE_REGISTER(foundation)
