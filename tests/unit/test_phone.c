@@ -142,6 +142,10 @@ static void test_trailing_notes(void **state)
     OK("RU", "8 (495) 123-45-67 Вася", "+74951234567", "RU");
     OK("RU", "8 (495) 123-45-67 Вася Пупкин", "+74951234567", "RU");
     OK("US", "+1 800 FLOWERS Kasia", "+18003569377", "US");
+    /* more than a few words: the text before the first one is used */
+    OK("PL", "22 123 45 67 dzwonić po 16 do pani Basi z księgowości", "+48221234567", "PL");
+    OK("RU", "+7 495 123-45-67 звонить после обеда, спросить Ивана Петровича",
+       "+74951234567", "RU");
     /* a bare "w" is not read as an extension: only the number is kept */
     OK("PL", "22 123 45 67 W 12", "+48221234567", "PL");
 }
