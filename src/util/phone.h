@@ -13,8 +13,9 @@
  *     poste, Spanish/Italian int./interno, Hungarian mellék, Turkish dahili. Without this,
  *     libphonenumber spells the letters as a vanity number and returns a wrong number;
  *   - when the whole text does not give a valid number but the text up to a word after
- *     the number does (`22 123 45 67 (Kasia)`, `8 495 123-45-67 Вася`), the longest such
- *     text wins: a trailing note must not be dialled as vanity letters.
+ *     the number does (`22 123 45 67 (Kasia)`, `8 495 123-45-67 Вася`), that text wins
+ *     (the longest one when the note has up to four words, else the text before the
+ *     first word): a trailing note must not be dialled as vanity letters.
  *
  * Caller's rules: the functions never throw, never allocate anything the caller frees, keep
  * no state between calls and may be called from any number of threads at once
