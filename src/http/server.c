@@ -4,6 +4,7 @@
 #include "http/reply.h"
 #include "http/router.h"
 #include "core/log.h"
+#include "core/module.h"
 #include <microhttpd.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -227,10 +228,16 @@ int server_run(const server_config *cfg)
         return 1;
     }
     log_info(NULL, "listening addr=http://%s:%u workers=%u db=%s", cfg->host, cfg->port, cfg->workers, db_path());
+    for (module *m = module_first(); m; m = m->next)
+        if (m->start) m->start();
     while (!g_stop) usleep(100 * 1000);
 
     log_info(NULL, "shutdown: finishing in-flight requests inflight=%ld", atomic_load(&g_inflight));
     MHD_quiesce_daemon(d);
+    /* background work stops before the in-flight wait: it ends long-lived answers (event
+     * streams), which would otherwise hold the wait for its whole 10 s */
+    for (module *m = module_first(); m; m = m->next)
+        if (m->stop) m->stop();
     for (int i = 0; i < 100 && atomic_load(&g_inflight) > 0; i++) usleep(100 * 1000);
     MHD_stop_daemon(d);
     db_thread_close();
