@@ -60,8 +60,12 @@ bool clock_parse_rfc3339(const char *s, char out[32], time_t *t)
     long off = 0;
     if (*p == 'Z' || *p == 'z') p++;
     else if (*p == '+' || *p == '-') {
-        int oh = digits(p + 1, 2), om = p[3] == ':' ? digits(p + 4, 2) : -1;
-        if (oh < 0 || oh > 23 || om < 0 || om > 59) return false;
+        /* "+hh:mm" exactly; each byte is looked at only after the one before it proved
+         * not to be the terminating NUL */
+        int oh = digits(p + 1, 2);
+        if (oh < 0 || oh > 23 || p[3] != ':') return false;
+        int om = digits(p + 4, 2);
+        if (om < 0 || om > 59) return false;
         off = (oh * 60L + om) * 60L * (*p == '-' ? -1 : 1);
         p += 6;
     } else return false;

@@ -121,6 +121,14 @@ int scopes_parse(const char *json, unsigned char scope[][4], char *err, size_t e
     return rc;
 }
 
+bool scopes_within(const unsigned char inner[][4], const unsigned char outer[][4])
+{
+    for (int o = 0; o < OBJ_COUNT; o++)
+        for (int k = 0; k < ACT_COUNT; k++)
+            if (inner[o][k] > outer[o][k]) return false;
+    return true;
+}
+
 int principal_load(db *d, arena *a, long long user_id, principal *p)
 {
     dbparams q;

@@ -23,6 +23,8 @@ int principal_load(db *d, arena *a, long long user_id, principal *p);
 /* role scopes JSON -> table; -1 with a message when malformed */
 int scopes_parse(const char *json, unsigned char scope[][4], char *err, size_t errlen);
 const char *scopes_default_json(const char *role);   /* built-in role definitions */
+/* whether every level of `inner` is at most the same level of `outer` */
+bool scopes_within(const unsigned char inner[][4], const unsigned char outer[][4]);
 
 /* login: 0 ok (session secret and csrf filled), -1 bad credentials, -2 throttled */
 int auth_login(db *d, arena *a, const char *email, const char *password, const char *address,

@@ -74,7 +74,8 @@ struct resource {
     /* full-text: SQL predicate over `t` with one `?` for the FTS5 MATCH expression */
     const char *search_sql;
 
-    /* hooks, each optional */
+    /* hooks, each optional. An error with code "forbidden" from validate or before_delete
+     * answers 403 (the principal may not make this change) instead of 422 / 409. */
     void (*validate)(ctx *c, write_set *w, errs *e);               /* cross-field rules */
     int (*after_save)(ctx *c, long long id, write_set *w, errs *e); /* child rows, indexes; -1 aborts */
     void (*write_extra)(ctx *c, long long id, jw *out);            /* extra JSON members */

@@ -286,6 +286,10 @@ int resource_list(ctx *c, const resource *res, const list_query *q, buf *out, er
             json_t *v;
             if (db_col_null(cur, sort_col)) v = json_null();
             else if (db_col_is_int(cur, sort_col)) v = json_integer(db_col_int(cur, sort_col));
+            /* a real as a real: its text form rounds to 15 digits (rows would repeat or be
+             * skipped), and text compares above every number where the sort expression has
+             * no numeric affinity (custom fields) */
+            else if (db_col_is_real(cur, sort_col)) v = json_real(db_col_real(cur, sort_col));
             else v = json_string(db_col_text(cur, sort_col) ? db_col_text(cur, sort_col) : "");
             if (!v) v = json_null();
             next = cursor_make(c->a, v, db_col_int(cur, 0));

@@ -19,8 +19,71 @@ static const field_def user_fields[] = {
     {0},
 };
 
+/* Nobody hands out a role, or manages a user or role, with more rights than their own:
+ * otherwise whoever may edit their own record could make themselves an admin. `sql`
+ * selects the scopes JSON of the role in question. */
+static bool role_within_principal(ctx *c, const char *sql, long long id)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, id);
+    const char *json = db_scalar_text(c->db, c->a, sql, &p);
+    unsigned char t[OBJ_COUNT][4];
+    char err[160];
+    return json && scopes_parse(json, t, err, sizeof err) == 0 && scopes_within(t, c->user->scope);
+}
+
+#define ROLE_SCOPES "SELECT scopes FROM roles WHERE id = ?"
+#define USER_SCOPES "SELECT r.scopes FROM users u JOIN roles r ON r.id = u.role_id WHERE u.id = ?"
+
+/* team membership widens what `team` scopes show, so it changes only in teams the
+ * principal may write */
+static bool team_writable(ctx *c, long long team_id)
+{
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    buf_adds(&sql, "SELECT 1 FROM teams t WHERE t.id = ?");
+    dbp_int(&p, team_id);
+    resource_scope_sql(c, &team_resource, ACT_WRITE, &sql, &p);
+    bool ok = db_scalar(c->db, sql.data, &p, 0) == 1;
+    buf_release(&sql);
+    return ok;
+}
+
+static bool has_id(json_t *list, long long id)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(list, i, t) if (json_integer_value(t) == id) return true;
+    return false;
+}
+
+/* every team joined or left (symmetric difference of the lists) must be writable */
+static void check_team_changes(ctx *c, json_t *now, json_t *before, errs *e)
+{
+    json_t *lists[2] = {now, before};
+    for (int l = 0; l < 2; l++) {
+        size_t i;
+        json_t *t;
+        json_array_foreach(lists[l], i, t) {
+            long long id = json_integer_value(t);
+            if (json_is_array(lists[1 - l]) && has_id(lists[1 - l], id)) continue;
+            if (!team_writable(c, id)) {
+                errs_add(e, "team_ids", "forbidden", "your role does not allow changing the members of team %lld", id);
+                return;
+            }
+        }
+    }
+}
+
 static void user_validate(ctx *c, write_set *w, errs *e)
 {
+    if (w->old && !role_within_principal(c, USER_SCOPES, json_integer_value(json_object_get(w->old, "id")))) {
+        errs_add(e, NULL, "forbidden", "this user's role has rights your own role lacks");
+        return;
+    }
     json_t *pw = json_object_get(w->in, "password");
     if (pw) {
         const char *s = json_string_value(pw);
@@ -41,6 +104,8 @@ static void user_validate(ctx *c, write_set *w, errs *e)
             id = db_scalar(c->db, "SELECT id FROM roles WHERE name = ?", &p, 0);
         }
         if (id <= 0) errs_add(e, "role", "invalid_reference", "'role' must name an existing role");
+        else if (!role_within_principal(c, ROLE_SCOPES, id))
+            errs_add(e, "role", "forbidden", "you cannot give a role with rights your own role lacks");
         else { w->cols[w->n++] = "role_id"; dbp_int(&w->vals, id); }
     }
     json_t *teams = json_object_get(w->in, "team_ids");
@@ -55,7 +120,15 @@ static void user_validate(ctx *c, write_set *w, errs *e)
             if (!json_is_integer(t) || db_scalar(c->db, "SELECT 1 FROM teams WHERE id = ?", &p, 0) != 1)
                 errs_add(e, arena_printf(c->a, "team_ids[%zu]", i), "invalid_reference", "no such team");
         }
+        if (!e->n) check_team_changes(c, teams, w->old ? json_object_get(w->old, "team_ids") : NULL, e);
     }
+}
+
+static int user_before_delete(ctx *c, long long id, errs *e)
+{
+    if (role_within_principal(c, USER_SCOPES, id)) return 0;
+    errs_add(e, NULL, "forbidden", "this user's role has rights your own role lacks");
+    return -1;
 }
 
 static int user_after_save(ctx *c, long long id, write_set *w, errs *e)
@@ -97,6 +170,7 @@ const resource user_resource = {
     .name = "user", .plural = "users", .table = "users", .kind = OBJ_USERS, .fields = user_fields,
     .owner_sql = "t.id IN ({users})", .default_sort = "id",
     .validate = user_validate, .after_save = user_after_save, .write_extra = user_write_extra,
+    .before_delete = user_before_delete,
 };
 
 /* ---------- teams ---------- */
@@ -137,7 +211,10 @@ static const field_def role_fields[] = {
 
 static void role_validate(ctx *c, write_set *w, errs *e)
 {
-    (void)c;
+    if (w->old && !role_within_principal(c, ROLE_SCOPES, json_integer_value(json_object_get(w->old, "id")))) {
+        errs_add(e, NULL, "forbidden", "this role has rights your own role lacks");
+        return;
+    }
     json_t *s = json_object_get(w->in, "scopes");
     if (!s) return;
     char *text = json_dumps(s, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -145,11 +222,17 @@ static void role_validate(ctx *c, write_set *w, errs *e)
     unsigned char table[OBJ_COUNT][4];
     if (!json_is_object(s) || scopes_parse(text, table, err, sizeof err) != 0)
         errs_add(e, "scopes", "invalid_scopes", "%s", json_is_object(s) ? err : "'scopes' must be an object");
+    else if (!scopes_within(table, c->user->scope))
+        errs_add(e, "scopes", "forbidden", "a role cannot have rights your own role lacks");
     free(text);
 }
 
 static int role_before_delete(ctx *c, long long id, errs *e)
 {
+    if (!role_within_principal(c, ROLE_SCOPES, id)) {
+        errs_add(e, NULL, "forbidden", "this role has rights your own role lacks");
+        return -1;
+    }
     dbparams p;
     dbparams_init(&p, c->a);
     dbp_int(&p, id);

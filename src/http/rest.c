@@ -20,7 +20,11 @@ int rest_status(req *r, const resource *res, int status, const errs *e)
     case 200: case 201: return reply_json(r, status);
     case 204: return reply_no_content(r);
     case 403:
-        if (e && e->n) return reply_problem(r, 403, "forbidden", "%s", e->v[0].message);
+        if (e && e->n) {
+            size_t i = 0;   /* the error that forbids, rather than one found beside it */
+            while (i + 1 < e->n && strncmp(e->v[i].code, "forbidden", 9) != 0) i++;
+            return reply_problem(r, 403, "forbidden", "%s", e->v[i].message);
+        }
         return reply_forbidden(r, arena_printf(&r->a, "this action on %s", res->plural));
     case 404: return reply_problem(r, 404, "not_found", "no such %s", res->name);
     case 409:
@@ -39,6 +43,7 @@ long long rest_if_match(req *r)
     const char *h = req_header(r, "If-Match");
     if (!h) return 0;
     while (*h == ' ') h++;
+    if (!strcmp(h, "*")) return 0;   /* RFC 9110: any current version */
     if (!strncmp(h, "W/", 2)) h += 2;
     if (*h == '"') h++;
     char *end;
@@ -119,6 +124,35 @@ int rest_list(req *r, const void *data)
     return rest_status(r, res, resource_list(&c, res, &q, &r->out, &e), &e);
 }
 
+/* A record is written as {"id":N,"version":M,... (the version when selected), so only that
+ * exact opening is read: searching the body could find a "version" key inside a JSON field
+ * or a custom field when `fields=` leaves the version out. 0 when absent. */
+static long long record_head(const char *s, long long *version)
+{
+    *version = 0;
+    if (strncmp(s, "{\"id\":", 6) != 0) return 0;
+    long long id = strtoll(s + 6, NULL, 10);
+    s += 6;
+    while (*s >= '0' && *s <= '9') s++;
+    if (strncmp(s, ",\"version\":", 11) == 0) *version = strtoll(s + 11, NULL, 10);
+    return id;
+}
+
+/* ETag is the record's version, the value If-Match takes */
+static void add_etag(req *r)
+{
+    long long version;
+    record_head(r->out.data, &version);
+    if (version > 0) req_add_header(r, "ETag", arena_printf(&r->a, "\"%lld\"", version));
+}
+
+/* Location of a created record; also for a replayed create, whose stored answer is the record */
+static void add_location(req *r, const resource *res)
+{
+    long long version, id = record_head(r->out.data, &version);
+    if (id > 0) req_add_header(r, "Location", arena_printf(&r->a, "/api/v1/%s/%lld", res->plural, id));
+}
+
 int rest_get(req *r, const void *data)
 {
     const resource *res = data;
@@ -126,11 +160,7 @@ int rest_get(req *r, const void *data)
     if (!id) return reply_problem(r, 404, "not_found", "no such %s", res->name);
     ctx c = rest_ctx(r);
     int st = resource_get(&c, res, id, req_query(r, "fields"), &r->out);
-    if (st == 200) {
-        /* ETag is the version: "version": N is the second member written */
-        const char *v = strstr(r->out.data, "\"version\":");
-        if (v) req_add_header(r, "ETag", arena_printf(&r->a, "\"%lld\"", strtoll(v + 10, NULL, 10)));
-    }
+    if (st == 200) add_etag(r);
     return rest_status(r, res, st, NULL);
 }
 
@@ -141,7 +171,12 @@ int rest_create(req *r, const void *data)
     /* the key is checked and stored under the write lock, so two concurrent retries
      * cannot both create */
     if (db_begin(r->db) != 0) return reply_problem(r, 503, "busy", "the database is busy; retry the request");
-    if (idempotency_begin(r) != 0) { db_rollback(r->db); return r->status; }
+    int replay = idempotency_begin(r);
+    if (replay != 0) {
+        db_rollback(r->db);
+        if (replay == 1 && r->status == 201) { add_location(r, res); add_etag(r); }
+        return r->status;
+    }
     ctx c = rest_ctx(r);
     errs e;
     errs_init(&e, &r->a);
@@ -151,7 +186,8 @@ int rest_create(req *r, const void *data)
         db_rollback(r->db);
         return rest_status(r, res, st, &e);
     }
-    req_add_header(r, "Location", arena_printf(&r->a, "/api/v1/%s/%lld", res->plural, id));
+    add_location(r, res);
+    add_etag(r);
     rest_status(r, res, st, &e);
     idempotency_store(r);
     if (db_commit(r->db) != 0) return reply_db_error(r);
@@ -169,7 +205,9 @@ int rest_update(req *r, const void *data)
     ctx c = rest_ctx(r);
     errs e;
     errs_init(&e, &r->a);
-    return rest_status(r, res, resource_update(&c, res, id, r->json, ver, &r->out, &e), &e);
+    int st = resource_update(&c, res, id, r->json, ver, &r->out, &e);
+    if (st == 200) add_etag(r);
+    return rest_status(r, res, st, &e);
 }
 
 int rest_delete(req *r, const void *data)

@@ -245,6 +245,7 @@ double db_col_real(db_cursor *c, int i) { return sqlite3_column_double(c->st, i)
 const char *db_col_text(db_cursor *c, int i) { return (const char *)sqlite3_column_text(c->st, i); }
 size_t db_col_len(db_cursor *c, int i) { return (size_t)sqlite3_column_bytes(c->st, i); }
 int db_col_is_int(db_cursor *c, int i) { return sqlite3_column_type(c->st, i) == SQLITE_INTEGER; }
+int db_col_is_real(db_cursor *c, int i) { return sqlite3_column_type(c->st, i) == SQLITE_FLOAT; }
 
 long long db_run(db *d, const char *sql, const dbparams *p)
 {

@@ -61,6 +61,7 @@ double db_col_real(db_cursor *c, int i);
 const char *db_col_text(db_cursor *c, int i);   /* NULL when the value is NULL */
 size_t db_col_len(db_cursor *c, int i);
 int db_col_is_int(db_cursor *c, int i);
+int db_col_is_real(db_cursor *c, int i);
 
 /* one-shot helpers */
 long long db_run(db *d, const char *sql, const dbparams *p);   /* rows changed, -1 error */
