@@ -26,7 +26,8 @@ typedef struct import_row {
     size_t ncells;
     const char **cells;
     const size_t *lens;
-    size_t line;   /* 1-based: source line (CSV, vCard BEGIN line) or sheet row number (XLSX) */
+    size_t line;   /* 1-based: source line (CSV, vCard BEGIN line) or sheet row number (XLSX);
+                      0 for the vCard header row, which is not in the file */
 } import_row;
 
 typedef struct import_reader import_reader;
