@@ -7,9 +7,10 @@ CC      ?= cc
 CXX     ?= c++
 PKGS    := libmicrohttpd sqlite3 jansson libsodium libzip libical expat libcurl
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# `override`: `make CFLAGS=...` (the sanitizer and fuzz builds below) must still get these
+override CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Isrc
+override CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Isrc
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lxlsxwriter -lphonenumber -lstdc++ -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

@@ -12,7 +12,8 @@ typedef struct cli_command {
 } cli_command;
 
 /* parses the common flags (--data, --listen, --workers, --region, ...) into g_config and
- * collects the others in order as name/value pairs; -1 after printing an error */
+ * collects the others in order as name/value pairs pointing into argv (the `=` of
+ * --name=value is overwritten, so parse an argv once); -1 after printing an error */
 typedef struct cli_args {
     const char *names[32];
     const char *values[32];

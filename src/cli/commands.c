@@ -36,12 +36,13 @@ int cli_parse(int argc, char **argv, const cli_command *cmd, cli_args *out)
             out->positional[out->npos++] = a;
             continue;
         }
-        const char *name = a + 2, *value = NULL;
-        char namebuf[64];
-        const char *eq = strchr(name, '=');
+        /* names and values point into argv (the `=` of --name=value is cut there), so
+         * nothing is allocated that the caller would have to free */
+        char *name = argv[i] + 2;
+        const char *value = NULL;
+        char *eq = strchr(name, '=');
         if (eq) {
-            snprintf(namebuf, sizeof namebuf, "%.*s", (int)(eq - name), name);
-            name = namebuf;
+            *eq = 0;
             value = eq + 1;
         } else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
             value = argv[++i];
@@ -51,7 +52,7 @@ int cli_parse(int argc, char **argv, const cli_command *cmd, cli_args *out)
         if (rc == -2) { fprintf(stderr, "error: %s\n", err); return -1; }
         if (rc == 0) continue;
         if (out->n == 32) { fprintf(stderr, "error: too many options\n"); return -1; }
-        out->names[out->n] = strdup(name);
+        out->names[out->n] = name;
         out->values[out->n++] = value ? value : "";
     }
     return 0;

@@ -1,5 +1,6 @@
 /* /api/v1/auth: login, logout, who am I, API tokens. And /api/v1/health. */
 #include "http/auth_gate.h"
+#include "http/openapi.h"
 #include "http/reply.h"
 #include "http/rest.h"
 #include "http/router.h"
@@ -159,13 +160,39 @@ static int health(req *r, const void *unused)
     return reply_json(r, 200);
 }
 
+#define USER_REF "{\"$ref\":\"#/components/schemas/user\"}"
+#define TOKEN_SCHEMA "{\"type\":\"object\",\"required\":[\"id\",\"name\",\"prefix\",\"created_at\"],\"properties\":{" \
+    "\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"prefix\":{\"type\":\"string\"}," \
+    "\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}," \
+    "\"last_used_at\":{\"type\":\"string\",\"format\":\"date-time\",\"nullable\":true}," \
+    "\"revoked_at\":{\"type\":\"string\",\"format\":\"date-time\",\"nullable\":true}}}"
+#define LEVEL "{\"type\":\"string\",\"enum\":[\"none\",\"own\",\"team\",\"all\"]}"
+
 void auth_routes(void)
 {
     router_add("GET", "/api/v1/health", health, NULL, ROUTE_PUBLIC);
+    openapi_op("get", "/api/v1/health", "liveness check, no authentication",
+               NULL, "{\"type\":\"object\",\"required\":[\"status\"],\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"ok\"]}}}");
     router_add("POST", "/api/v1/auth/login", login, NULL, ROUTE_PUBLIC);
+    openapi_op("post", "/api/v1/auth/login", "log in: sets the session cookie (HttpOnly, SameSite=Strict) and returns the CSRF token",
+               "{\"type\":\"object\",\"required\":[\"email\",\"password\"],\"properties\":{\"email\":{\"type\":\"string\"},\"password\":{\"type\":\"string\"}}}",
+               "{\"type\":\"object\",\"required\":[\"user\",\"csrf_token\"],\"properties\":{\"user\":" USER_REF ",\"csrf_token\":{\"type\":\"string\"}}}");
     router_add("POST", "/api/v1/auth/logout", logout, NULL, 0);
+    openapi_op_status("post", "/api/v1/auth/logout", "end the session and clear its cookie", NULL, 204, NULL);
     router_add("GET", "/api/v1/auth/me", me, NULL, 0);
+    openapi_op("get", "/api/v1/auth/me", "the calling user and the levels their role grants per object and action", NULL,
+               "{\"type\":\"object\",\"required\":[\"user\",\"scopes\"],\"properties\":{\"user\":" USER_REF ","
+               "\"scopes\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"object\",\"properties\":{"
+               "\"read\":" LEVEL ",\"write\":" LEVEL ",\"delete\":" LEVEL ",\"export\":" LEVEL "}}}}}");
     router_add("POST", "/api/v1/auth/tokens", token_create, NULL, 0);
+    openapi_op_status("post", "/api/v1/auth/tokens", "create an API token for the calling user; the token is shown only once",
+                      "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":200}}}", 201,
+                      "{\"type\":\"object\",\"required\":[\"id\",\"name\",\"token\"],\"properties\":{\"id\":{\"type\":\"integer\"},"
+                      "\"name\":{\"type\":\"string\"},\"token\":{\"type\":\"string\"}}}");
     router_add("GET", "/api/v1/auth/tokens", token_list, NULL, 0);
+    openapi_op("get", "/api/v1/auth/tokens", "the calling user's API tokens (never the secrets)", NULL,
+               "{\"type\":\"object\",\"required\":[\"data\",\"next\"],\"properties\":{\"data\":{\"type\":\"array\",\"items\":" TOKEN_SCHEMA "},"
+               "\"next\":{\"type\":\"string\",\"nullable\":true}}}");
     router_add("DELETE", "/api/v1/auth/tokens/{}", token_revoke, NULL, 0);
+    openapi_op_status("delete", "/api/v1/auth/tokens/{id}", "revoke one of the calling user's API tokens", NULL, 204, NULL);
 }

@@ -3,20 +3,27 @@
 #include "http/reply.h"
 #include "http/rest.h"
 #include "http/router.h"
+#include <stdio.h>
 #include <string.h>
 
 enum { MAX_RES = 64, MAX_OPS = 128 };
 static const resource *g_res[MAX_RES];
 static int g_nres;
-typedef struct op { const char *method, *path, *summary, *request, *response; } op;
+typedef struct op { const char *method, *path, *summary, *request, *response; int status; } op;
 static op g_ops[MAX_OPS];
 static int g_nops;
 
 void openapi_resource(const resource *res) { if (g_nres < MAX_RES) g_res[g_nres++] = res; }
 
+void openapi_op_status(const char *method, const char *path, const char *summary, const char *request,
+                       int status, const char *response)
+{
+    if (g_nops < MAX_OPS) g_ops[g_nops++] = (op){method, path, summary, request, response, status};
+}
+
 void openapi_op(const char *method, const char *path, const char *summary, const char *request, const char *response)
 {
-    if (g_nops < MAX_OPS) g_ops[g_nops++] = (op){method, path, summary, request, response};
+    openapi_op_status(method, path, summary, request, 200, response);
 }
 
 static const char *schema_of(const field_def *f)
@@ -196,7 +203,9 @@ static int serve(req *r, const void *unused)
             buf_addc(b, ',');
             if (g_ops[j].request) body(b, g_ops[j].request);
             buf_adds(b, "\"responses\":{");
-            response(b, "200", g_ops[j].response);
+            char code[8];
+            snprintf(code, sizeof code, "%d", g_ops[j].status);
+            response(b, code, g_ops[j].response);
             problems(b);
             buf_adds(b, "}}");
         }
@@ -209,4 +218,5 @@ static int serve(req *r, const void *unused)
 void openapi_routes(void)
 {
     router_add("GET", "/api/v1/openapi.json", serve, NULL, ROUTE_PUBLIC);
+    openapi_op("get", "/api/v1/openapi.json", "this document", NULL, "{\"type\":\"object\",\"required\":[\"openapi\",\"paths\"]}");
 }

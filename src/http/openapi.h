@@ -8,4 +8,7 @@
 void openapi_resource(const resource *res);   /* called by rest_register */
 /* request/response: JSON Schema text (or a "#/components/schemas/X" name), NULL = none */
 void openapi_op(const char *method, const char *path, const char *summary, const char *request, const char *response);
+/* the same with the success status the operation answers (201 for creates, 204 = no body) */
+void openapi_op_status(const char *method, const char *path, const char *summary, const char *request,
+                       int status, const char *response);
 #endif
