@@ -227,7 +227,6 @@ typedef struct prop {
     bool qp;
     char charset[40];
     char types[120];              /* lower-case, comma-separated, without pref/internet */
-    bool value_uri;
     bool voice;                   /* TYPE=voice, the default, kept only if nothing else */
 } prop;
 
@@ -287,11 +286,10 @@ static void take_param(prop *p, const char *s, size_t n)
     else if (eq && kl == 7 && !strncasecmp(key, "CHARSET", 7)) {
         if (vl < sizeof p->charset) { memcpy(p->charset, val, vl); p->charset[vl] = 0; }
         else snprintf(p->charset, sizeof p->charset, "?");
-    } else if (eq && kl == 5 && !strncasecmp(key, "VALUE", 5)) p->value_uri = vl == 3 && !strncasecmp(val, "uri", 3);
-    else if (!eq) {
+    } else if (!eq) {
         /* 2.1 writes bare parameters: TEL;WORK;VOICE:..., NOTE;QUOTED-PRINTABLE:... */
         if (n == 16 && !strncasecmp(s, "QUOTED-PRINTABLE", 16)) p->qp = true;
-        else if ((n == 6 && !strncasecmp(s, "BASE64", 6)) || (n == 1 && (*s | 0x20) == 'b')) { /* not a label */ }
+        else if (n == 6 && !strncasecmp(s, "BASE64", 6)) { /* not a label */ }
         else add_types(p, s, n);
     }
 }
