@@ -1,0 +1,29 @@
+/* clients: what the code shared by contacts and companies (lookup, search, duplicates,
+ * merge, reassignment) needs to know about each kind of client card.
+ *
+ * The module "clients" (clients.c, order 10) owns the schema of contacts, companies,
+ * their links and indexes, and registers the routes of every file of the client base. */
+#ifndef KT_CLIENTS_H
+#define KT_CLIENTS_H
+#include "domain/resource.h"
+
+typedef struct client_kind {
+    const char *object;          /* "contact" | "company": audit object, index rows, API "type" */
+    const resource *res;
+    const char *name_sql;        /* display name: an SQL expression over the row alias t */
+    int (*reindex)(ctx *c, long long id);
+    /* links to the other kind: copy from -> into (ids linked anew into `added`), undo */
+    int (*copy_links)(ctx *c, long long from, long long into, json_t *added);
+    int (*unlink)(ctx *c, long long into, json_t *ids);
+} client_kind;
+
+extern const client_kind client_contact, client_company;
+/* by object name ("contact", "company"); NULL for anything else */
+const client_kind *client_kind_of(const char *object);
+/* the display name of a live card the caller may read, NULL otherwise (arena) */
+const char *client_name(ctx *c, const client_kind *k, long long id);
+/* 1 when the caller may `act` on the live card, 0 when not visible, -1 db error */
+int client_in_scope(ctx *c, const client_kind *k, long long id, scope_action act);
+/* owner of a live card (0 when none or missing) */
+long long client_owner(ctx *c, const client_kind *k, long long id);
+#endif

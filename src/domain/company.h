@@ -1,0 +1,23 @@
+/* company: a legal entity with requisites (tax id, addresses, bank details, director) and
+ * many contact persons, each linked with a role.
+ *
+ * Table `companies` (schema in clients.c); lists as in card_fields.h. A renamed company
+ * refreshes the full-text rows of its contacts, whose search text holds company names. */
+#ifndef KT_COMPANY_H
+#define KT_COMPANY_H
+#include "domain/resource.h"
+
+extern const resource company_resource;
+
+int company_reindex(ctx *c, long long id);
+/* true when a live (not deleted) company has this id */
+bool company_alive(ctx *c, long long id);
+/* other live companies with the same normalised tax id, or (when tax_id is false) the
+ * same name key; at most `max` */
+void company_same_key(ctx *c, long long id, bool tax_id, int max, void (*found)(void *cls, long long id), void *cls);
+/* contact links of company `from` copied to `into`; contact ids linked anew appended to
+ * `added`; the contacts' search text is refreshed */
+int company_copy_links(ctx *c, long long from, long long into, json_t *added);
+int company_unlink(ctx *c, long long into, json_t *contact_ids);
+void company_routes(void);
+#endif

@@ -1,0 +1,381 @@
+/* Contacts: the resource, its hooks (lists, company links, indexes, duplicate warnings)
+ * and every SQL statement over `contacts` and `contact_companies`. */
+#include "domain/contact.h"
+#include "domain/card_fields.h"
+#include "domain/clients.h"
+#include "domain/duplicates.h"
+#include "domain/email_index.h"
+#include "domain/phone_index.h"
+#include "domain/search.h"
+#include "http/openapi.h"
+#include "http/rest.h"
+#include <stdlib.h>
+#include <string.h>
+
+static const field_def contact_fields[] = {
+    {"first_name", "first_name", FT_TEXT, 0, 200, NULL, NULL},
+    {"last_name", "last_name", FT_TEXT, 0, 200, NULL, NULL},
+    {"middle_name", "middle_name", FT_TEXT, 0, 200, NULL, NULL},
+    {"position", "position", FT_TEXT, 0, 200, NULL, NULL},
+    {"birthday", "birthday", FT_DATE, 0, 10, NULL, NULL},
+    {"source", "source", FT_TEXT, 0, 100, NULL, NULL},
+    {"notes", "notes", FT_TEXT, FF_NOSORT, 20000, NULL, NULL},
+    {"consent_email", "consent_email", FT_BOOL, 0, 0, NULL, NULL},
+    {"consent_sms", "consent_sms", FT_BOOL, 0, 0, NULL, NULL},
+    {"owner_id", "owner_id", FT_REF, 0, 0, NULL, "users"},
+    {"phones", "phones", FT_JSON, FF_NOFILTER | FF_NOSORT, 0, NULL, NULL},
+    {"emails", "emails", FT_JSON, FF_NOFILTER | FF_NOSORT, 0, NULL, NULL},
+    {"messengers", "messengers", FT_JSON, FF_NOFILTER | FF_NOSORT, 0, NULL, NULL},
+    {"tags", "tags", FT_JSON, FF_NOFILTER | FF_NOSORT, 0, NULL, NULL},
+    {"addresses", "addresses", FT_JSON, FF_NOFILTER | FF_NOSORT, 0, NULL, NULL},
+    /* links to companies, written either way: ids only (roles kept) or with roles */
+    {"company_ids", NULL, FT_JSON, FF_NOFILTER | FF_NOSORT, 0, NULL, NULL},
+    {"companies", NULL, FT_JSON, FF_NOFILTER | FF_NOSORT, 0, NULL, NULL},
+    {0},
+};
+
+enum { MAX_LINKS = 100 };
+
+typedef struct link { long long company_id; const char *role; } link;
+
+/* the company links asked for in the body: n = -1 when the body does not touch them */
+static int links_parse(ctx *c, json_t *in, link *out, int *n, bool *with_roles, errs *e)
+{
+    json_t *ids = json_object_get(in, "company_ids"), *cos = json_object_get(in, "companies");
+    *n = -1;
+    if (!ids && !cos) return 0;
+    if (ids && cos) { errs_add(e, "companies", "conflict", "send either 'company_ids' or 'companies', not both"); return -1; }
+    const char *name = ids ? "company_ids" : "companies";
+    json_t *list = ids ? ids : cos;
+    *with_roles = cos != NULL;
+    *n = 0;
+    if (json_is_null(list)) return 0;
+    if (!json_is_array(list) || json_array_size(list) > MAX_LINKS) {
+        errs_add(e, name, "invalid_type", "'%s' must be a list of at most %d companies", name, MAX_LINKS);
+        return -1;
+    }
+    size_t i;
+    json_t *item;
+    size_t before = e->n;
+    json_array_foreach(list, i, item) {
+        const char *path = arena_printf(c->a, "%s[%zu]", name, i);
+        json_t *idv = item, *role = NULL;
+        if (cos) {
+            if (!json_is_object(item)) { errs_add(e, path, "invalid_type", "'%s' must be an object {\"id\", \"role\"}", path); continue; }
+            idv = json_object_get(item, "id");
+            role = json_object_get(item, "role");
+            const char *k;
+            json_t *m;
+            json_object_foreach(item, k, m)
+                if (strcmp(k, "id") && strcmp(k, "role") && strcmp(k, "name"))
+                    errs_add(e, arena_printf(c->a, "%s.%s", path, k), "unknown_field", "unknown field '%s'", k);
+            path = arena_printf(c->a, "%s.id", path);
+        }
+        if (!json_is_integer(idv) || json_integer_value(idv) <= 0) { errs_add(e, path, "invalid_type", "'%s' must be a company id", path); continue; }
+        long long id = json_integer_value(idv);
+        if (!company_alive(c, id)) { errs_add(e, path, "invalid_reference", "company %lld does not exist", id); continue; }
+        const char *r = NULL;
+        if (role && !json_is_null(role)) {
+            const char *rpath = arena_printf(c->a, "%s[%zu].role", name, i);
+            if (!json_is_string(role) || json_string_length(role) > 100 || strlen(json_string_value(role)) != json_string_length(role)) {
+                errs_add(e, rpath, "invalid_type", "'%s' must be text of at most 100 characters", rpath);
+                continue;
+            }
+            r = arena_strdup(c->a, json_string_value(role));
+        }
+        bool dup = false;
+        for (int j = 0; j < *n && !dup; j++) dup = out[j].company_id == id;
+        if (!dup) out[(*n)++] = (link){id, r};
+    }
+    return e->n > before ? -1 : 0;
+}
+
+static bool nonempty_text(json_t *v) { return json_is_string(v) && json_string_length(v) > 0; }
+static bool nonempty_list(json_t *v) { return json_is_array(v) && json_array_size(v) > 0; }
+
+static void contact_validate(ctx *c, write_set *w, errs *e)
+{
+    card_validate_lists(c, w, e);
+    json_t *owner = json_object_get(w->in, "owner_id");
+    if (owner && json_is_null(owner)) errs_add(e, "owner_id", "required", "a contact needs an owner");
+    link links[MAX_LINKS];
+    int n;
+    bool roles;
+    links_parse(c, w->in, links, &n, &roles, e);
+    if (!nonempty_text(card_value(w, "first_name")) && !nonempty_text(card_value(w, "last_name")) &&
+        !nonempty_list(card_value(w, "phones")) && !nonempty_list(card_value(w, "emails")))
+        errs_add(e, "first_name", "required", "a contact needs a first or last name, a phone or an email");
+    if (!w->old || json_object_get(w->in, "first_name") || json_object_get(w->in, "last_name") ||
+        json_object_get(w->in, "middle_name")) {
+        const char *parts[3] = {"first_name", "middle_name", "last_name"};
+        buf b;
+        buf_init(&b, 0);
+        for (int i = 0; i < 3; i++) {
+            const char *s = json_string_value(card_value(w, parts[i]));
+            if (s) { buf_adds(&b, s); buf_addc(&b, ' '); }
+        }
+        card_put_column(w, "name_key", card_name_key(c->a, b.data));
+        buf_release(&b);
+    }
+}
+
+static int links_write(ctx *c, long long id, const link *links, int n, bool with_roles)
+{
+    json_t *keep = json_array();
+    for (int i = 0; i < n; i++) json_array_append_new(keep, json_integer(links[i].company_id));
+    char *ks = json_dumps(keep, JSON_COMPACT);
+    json_decref(keep);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, id);
+    dbp_text(&p, arena_strdup(c->a, ks));
+    free(ks);
+    if (db_run(c->db, "DELETE FROM contact_companies WHERE contact_id = ? AND company_id NOT IN (SELECT value FROM json_each(?))", &p) < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        dbparams q;
+        dbparams_init(&q, c->a);
+        dbp_int(&q, id);
+        dbp_int(&q, links[i].company_id);
+        dbp_text(&q, links[i].role);
+        const char *sql = with_roles
+            ? "INSERT INTO contact_companies(contact_id, company_id, role) VALUES(?, ?, ?)"
+              " ON CONFLICT(contact_id, company_id) DO UPDATE SET role = excluded.role"
+            : "INSERT INTO contact_companies(contact_id, company_id, role) VALUES(?, ?, ?)"
+              " ON CONFLICT(contact_id, company_id) DO NOTHING";
+        if (db_run(c->db, sql, &q) < 0) return -1;
+    }
+    return 0;
+}
+
+static int contact_after_save(ctx *c, long long id, write_set *w, errs *e)
+{
+    link links[MAX_LINKS];
+    int n;
+    bool roles = false;
+    if (links_parse(c, w->in, links, &n, &roles, e) != 0) return -1;
+    if (n >= 0 && links_write(c, id, links, n, roles) != 0) return -1;
+    static const char *const indexed[] = {"first_name", "middle_name", "last_name", "position", "notes", "phones", "emails", NULL};
+    bool touched = !w->old || n >= 0;
+    for (const char *const *f = indexed; *f && !touched; f++) touched = json_object_get(w->in, *f) != NULL;
+    return touched ? contact_reindex(c, id) : 0;
+}
+
+static void contact_write_extra(ctx *c, long long id, jw *w)
+{
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    buf_adds(&sql, "SELECT l.company_id, l.role, CASE WHEN 1");
+    resource_scope_sql(c, &company_resource, ACT_READ, &sql, &p);
+    buf_adds(&sql, " THEN t.name END FROM contact_companies l JOIN companies t ON t.id = l.company_id"
+                   " WHERE l.contact_id = ? AND t.deleted_at IS NULL ORDER BY l.company_id");
+    dbp_int(&p, id);
+    db_cursor *cur = db_query(c->db, sql.data, &p);
+    buf_release(&sql);
+    buf ids;
+    buf_init(&ids, 0);
+    jw_key(w, "companies");
+    jw_arr(w);
+    while (cur && db_step(cur) == 1) {
+        if (ids.len) buf_addc(&ids, ',');
+        buf_printf(&ids, "%lld", db_col_int(cur, 0));
+        jw_obj(w);
+        jw_kint(w, "id", db_col_int(cur, 0));
+        jw_kstr(w, "name", db_col_text(cur, 2));
+        jw_kstr(w, "role", db_col_text(cur, 1));
+        jw_obj_end(w);
+    }
+    db_done(cur);
+    jw_arr_end(w);
+    jw_key(w, "company_ids");
+    jw_raw(w, arena_printf(c->a, "[%s]", ids.data));
+    buf_release(&ids);
+}
+
+static int contact_before_delete(ctx *c, long long id, errs *e)
+{
+    (void)e;
+    if (phone_index_set(c, "contact", id, NULL) != 0 || email_index_set(c, "contact", id, NULL) != 0 ||
+        search_index_set(c, "contact", id, NULL) != 0)
+        return -1;
+    return 0;
+}
+
+static void contact_warnings(ctx *c, long long id, write_set *w, jw *out)
+{
+    (void)w;
+    duplicates_warn(c, &client_contact, id, out);
+}
+
+const resource contact_resource = {
+    .name = "contact", .plural = "contacts", .table = "contacts", .kind = OBJ_CONTACTS, .fields = contact_fields,
+    .owner_sql = "t.owner_id IN ({users})", .owner_column = "owner_id",
+    .soft_delete = true, .custom_fields = true, .default_sort = "-id",
+    .search_sql = "t.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)",
+    .validate = contact_validate, .after_save = contact_after_save, .write_extra = contact_write_extra,
+    .before_delete = contact_before_delete, .warnings = contact_warnings,
+};
+
+/* ---------- indexes ---------- */
+
+int contact_reindex(ctx *c, long long id)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, id);
+    db_cursor *cur = db_query(c->db, "SELECT first_name, middle_name, last_name, position, notes, phones, emails"
+                                     " FROM contacts WHERE id = ? AND deleted_at IS NULL", &p);
+    if (!cur) return -1;
+    const char *phones = NULL, *emails = NULL;
+    buf text;
+    buf_init(&text, 0);
+    int rc = db_step(cur);
+    if (rc == 1) {
+        for (int i = 0; i < 5; i++)
+            if (!db_col_null(cur, i)) { buf_adds(&text, db_col_text(cur, i)); buf_addc(&text, ' '); }
+        phones = db_col_null(cur, 5) ? "[]" : arena_strdup(c->a, db_col_text(cur, 5));
+        emails = db_col_null(cur, 6) ? "[]" : arena_strdup(c->a, db_col_text(cur, 6));
+    }
+    db_done(cur);
+    if (rc < 0) { buf_release(&text); return -1; }
+    if (rc == 1) {
+        cur = db_query(c->db, "SELECT t.name FROM contact_companies l JOIN companies t ON t.id = l.company_id"
+                              " WHERE l.contact_id = ? AND t.deleted_at IS NULL", &p);
+        while (cur && db_step(cur) == 1) { buf_adds(&text, db_col_text(cur, 0)); buf_addc(&text, ' '); }
+        db_done(cur);
+        search_text_add_list(&text, emails, "value");
+        search_text_add_list(&text, phones, "e164");
+    }
+    int r = phone_index_set(c, "contact", id, phones) | email_index_set(c, "contact", id, emails) |
+            search_index_set(c, "contact", id, rc == 1 ? text.data : NULL);
+    buf_release(&text);
+    return r ? -1 : 0;
+}
+
+void contact_same_name_in_company(ctx *c, long long id, int max, void (*found)(void *cls, long long id), void *cls)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, id);
+    dbp_int(&p, id);
+    dbp_int(&p, max);
+    db_cursor *cur = db_query(c->db,
+        "SELECT DISTINCT o.id FROM contacts me JOIN contact_companies ml ON ml.contact_id = me.id"
+        " JOIN contact_companies ol ON ol.company_id = ml.company_id AND ol.contact_id <> me.id"
+        " JOIN contacts o ON o.id = ol.contact_id AND o.name_key = me.name_key AND o.deleted_at IS NULL"
+        " WHERE me.id = ? AND me.name_key <> '' AND o.id <> ? LIMIT ?", &p);
+    while (cur && db_step(cur) == 1) found(cls, db_col_int(cur, 0));
+    db_done(cur);
+}
+
+int contact_copy_links(ctx *c, long long from, long long into, json_t *added)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, from);
+    dbp_int(&p, into);
+    db_cursor *cur = db_query(c->db, "SELECT l.company_id FROM contact_companies l JOIN companies t ON t.id = l.company_id"
+                                     " WHERE l.contact_id = ? AND t.deleted_at IS NULL"
+                                     " AND l.company_id NOT IN (SELECT company_id FROM contact_companies WHERE contact_id = ?)", &p);
+    if (!cur) return -1;
+    while (db_step(cur) == 1) json_array_append_new(added, json_integer(db_col_int(cur, 0)));
+    db_done(cur);
+    dbparams q;
+    dbparams_init(&q, c->a);
+    dbp_int(&q, into);
+    dbp_int(&q, from);
+    if (db_run(c->db, "INSERT OR IGNORE INTO contact_companies(contact_id, company_id, role)"
+                      " SELECT ?, company_id, role FROM contact_companies WHERE contact_id = ?", &q) < 0)
+        return -1;
+    return contact_reindex(c, into);
+}
+
+int contact_unlink(ctx *c, long long into, json_t *ids)
+{
+    char *s = json_dumps(ids, JSON_COMPACT);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, into);
+    dbp_text(&p, arena_strdup(c->a, s));
+    free(s);
+    if (db_run(c->db, "DELETE FROM contact_companies WHERE contact_id = ? AND company_id IN (SELECT value FROM json_each(?))", &p) < 0)
+        return -1;
+    return contact_reindex(c, into);
+}
+
+/* ---------- routes ---------- */
+
+/* list filters beyond the generic ones: company_id=N, tag=T */
+static int list_filters(req *r, list_query *q)
+{
+    const char *company = req_query(r, "company_id"), *tag = req_query(r, "tag");
+    if (!company && !tag) return 0;
+    dbparams *p = arena_alloc(&r->a, sizeof *p);
+    dbparams_init(p, &r->a);
+    buf sql;
+    buf_init(&sql, 0);
+    buf_adds(&sql, "1");
+    if (company) {
+        char *end;
+        long long id = strtoll(company, &end, 10);
+        if (*end || id <= 0) { buf_release(&sql); return reply_problem(r, 422, "invalid_filter", "'company_id' must be a company id"), -1; }
+        buf_adds(&sql, " AND t.id IN (SELECT contact_id FROM contact_companies WHERE company_id = ?)");
+        dbp_int(p, id);
+    }
+    if (tag) {
+        buf_adds(&sql, " AND EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = ?)");
+        dbp_text(p, tag);
+    }
+    q->extra_sql = arena_strdup(&r->a, sql.data);
+    q->extra_params = p;
+    buf_release(&sql);
+    return 0;
+}
+
+static int contacts_list(req *r, const void *data)
+{
+    const resource *res = data;
+    list_query q;
+    if (rest_list_query(r, res, &q) != 0) return 422;
+    if (list_filters(r, &q) != 0) return 422;
+    ctx c = rest_ctx(r);
+    errs e;
+    errs_init(&e, &r->a);
+    return rest_status(r, res, resource_list(&c, res, &q, &r->out, &e), &e);
+}
+
+/* GET /api/v1/companies/{id}/contacts: the company's contact persons the caller may read */
+static int company_contacts(req *r, const void *data)
+{
+    (void)data;
+    long long id = req_param_id(r, 0);
+    ctx c = rest_ctx(r);
+    if (!id || client_in_scope(&c, &client_company, id, ACT_READ) != 1) return reply_problem(r, 404, "not_found", "no such company");
+    list_query q;
+    if (rest_list_query(r, &contact_resource, &q) != 0) return 422;
+    dbparams *p = arena_alloc(&r->a, sizeof *p);
+    dbparams_init(p, &r->a);
+    dbp_int(p, id);
+    q.extra_sql = "t.id IN (SELECT contact_id FROM contact_companies WHERE company_id = ?)";
+    q.extra_params = p;
+    errs e;
+    errs_init(&e, &r->a);
+    return rest_status(r, &contact_resource, resource_list(&c, &contact_resource, &q, &r->out, &e), &e);
+}
+
+void contact_routes(void)
+{
+    const resource *res = &contact_resource;
+    router_add("GET", "/api/v1/contacts", contacts_list, res, 0);
+    router_add("POST", "/api/v1/contacts", rest_create, res, 0);
+    router_add("GET", "/api/v1/contacts/{}", rest_get, res, 0);
+    router_add("PATCH", "/api/v1/contacts/{}", rest_update, res, 0);
+    router_add("PUT", "/api/v1/contacts/{}", rest_update, res, 0);
+    router_add("DELETE", "/api/v1/contacts/{}", rest_delete, res, 0);
+    openapi_resource(res);
+    router_add("GET", "/api/v1/companies/{}/contacts", company_contacts, NULL, 0);
+    openapi_op("get", "/api/v1/companies/{id}/contacts", "contact persons of a company (list arguments as /contacts)",
+               NULL, "#/components/schemas/contact_list");
+}

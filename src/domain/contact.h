@@ -1,0 +1,28 @@
+/* contact: a person the firm works with (a client, or a contact person of a company).
+ *
+ * Table `contacts` (schema in clients.c) with the standard resource columns; phones,
+ * emails, messengers, tags and addresses are JSON lists in the row (card_fields.h), links
+ * to companies live in `contact_companies` with a role each. Every write keeps the
+ * caller-ID index, the email index and the full-text index in step (contact_reindex). */
+#ifndef KT_CONTACT_H
+#define KT_CONTACT_H
+#include "domain/resource.h"
+#include "domain/company.h"
+
+extern const resource contact_resource;
+
+/* rewrites the phone, email and full-text index rows of one contact from its row (a
+ * deleted contact loses them); 0 or -1 on a database error */
+int contact_reindex(ctx *c, long long id);
+/* probable duplicates by name: other live contacts with the same name key linked to a
+ * company this contact is linked to; calls found(cls, id) for each, at most `max` */
+void contact_same_name_in_company(ctx *c, long long id, int max, void (*found)(void *cls, long long id), void *cls);
+/* links of contact `from` copied to `into` (the role of a link `into` already has wins);
+ * the company ids linked anew are appended to `added` (a JSON array) */
+int contact_copy_links(ctx *c, long long from, long long into, json_t *added);
+/* removes the links of `into` to the companies listed in `ids` (undo of a merge) */
+int contact_unlink(ctx *c, long long into, json_t *ids);
+/* HTTP: /api/v1/contacts (standard routes with extra list filters) and
+ * /api/v1/companies/{id}/contacts */
+void contact_routes(void);
+#endif

@@ -1,0 +1,13 @@
+/* email_index: lower-cased addresses of client cards, for duplicate checks and lookups.
+ *
+ * Table email_index(email, object, object_id), primary key in that order. */
+#ifndef KT_EMAIL_INDEX_H
+#define KT_EMAIL_INDEX_H
+#include "domain/ctx.h"
+
+/* replaces the rows of (object, id) with the addresses of emails_json; NULL removes them */
+int email_index_set(ctx *c, const char *object, long long id, const char *emails_json);
+/* calls found for every other card holding one of this card's addresses */
+void email_index_same(ctx *c, const char *object, long long id, int max,
+                      void (*found)(void *cls, const char *object, long long id), void *cls);
+#endif

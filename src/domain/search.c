@@ -1,0 +1,114 @@
+/* Full-text rows of client cards and GET /api/v1/search (see search.h). */
+#include "domain/search.h"
+#include "domain/clients.h"
+#include "http/openapi.h"
+#include "http/rest.h"
+#include "util/fold.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* the FTS table of an object kind; NULL for kinds without one */
+static const char *fts_table(const char *object)
+{
+    if (!strcmp(object, "contact")) return "contacts_fts";
+    if (!strcmp(object, "company")) return "companies_fts";
+    return NULL;
+}
+
+int search_index_set(ctx *c, const char *object, long long id, const char *text)
+{
+    const char *t = fts_table(object);
+    if (!t) return -1;
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, id);
+    if (db_run(c->db, !strcmp(t, "contacts_fts") ? "DELETE FROM contacts_fts WHERE rowid = ?"
+                                                 : "DELETE FROM companies_fts WHERE rowid = ?", &p) < 0)
+        return -1;
+    if (!text) return 0;
+    size_t n = strlen(text);
+    char *folded = arena_alloc(c->a, n + 1);
+    text_fold(text, n, folded, n + 1);
+    dbp_text(&p, folded);
+    return db_run(c->db, !strcmp(t, "contacts_fts") ? "INSERT INTO contacts_fts(rowid, body) VALUES(?, ?)"
+                                                    : "INSERT INTO companies_fts(rowid, body) VALUES(?, ?)", &p) < 0 ? -1 : 0;
+}
+
+void search_text_add_list(buf *b, const char *list_json, const char *member)
+{
+    if (!list_json) return;
+    json_t *list = json_loads(list_json, 0, NULL);
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item) {
+        const char *v = json_string_value(json_object_get(item, member));
+        if (v) { buf_adds(b, v); buf_addc(b, ' '); }
+    }
+    json_decref(list);
+}
+
+/* ---------- GET /api/v1/search ---------- */
+
+static int search_kind(ctx *c, const client_kind *k, const char *match, int limit, jw *w)
+{
+    if (resource_level(c, k->res, ACT_READ) == SCOPE_NONE) return 0;
+    const char *fts = fts_table(k->object);
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    /* the FTS table drives (newest first), so a common prefix stops after `limit` rows */
+    buf_printf(&sql, "SELECT t.id, %s FROM %s f JOIN %s t ON t.id = f.rowid WHERE %s MATCH ? AND t.deleted_at IS NULL",
+               k->name_sql, fts, k->res->table, fts);
+    dbp_text(&p, match);
+    resource_scope_sql(c, k->res, ACT_READ, &sql, &p);
+    buf_printf(&sql, " ORDER BY f.rowid DESC LIMIT %d", limit);
+    db_cursor *cur = db_query(c->db, sql.data, &p);
+    buf_release(&sql);
+    if (!cur) return -1;
+    int rc;
+    while ((rc = db_step(cur)) == 1) {
+        jw_obj(w);
+        jw_kstr(w, "type", k->object);
+        jw_kint(w, "id", db_col_int(cur, 0));
+        jw_kstr(w, "name", db_col_text(cur, 1));
+        jw_obj_end(w);
+    }
+    db_done(cur);
+    return rc < 0 ? -1 : 0;
+}
+
+static int search_get(req *r, const void *data)
+{
+    (void)data;
+    const char *q = req_query(r, "q");
+    const char *ls = req_query(r, "limit");
+    int limit = 10;
+    if (ls) {
+        char *end;
+        long v = strtol(ls, &end, 10);
+        if (*end || v < 1 || v > 50) return reply_problem(r, 422, "out_of_range", "'limit' must be between 1 and 50");
+        limit = (int)v;
+    }
+    ctx c = rest_ctx(r);
+    const char *match = q ? search_match_expr(&r->a, q) : NULL;
+    jw w;
+    jw_init(&w, &r->out);
+    jw_obj(&w);
+    jw_key(&w, "data");
+    jw_arr(&w);
+    if (match && (search_kind(&c, &client_contact, match, limit, &w) != 0 || search_kind(&c, &client_company, match, limit, &w) != 0))
+        return reply_db_error(r);
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    return reply_json(r, 200);
+}
+
+void search_routes(void)
+{
+    router_add("GET", "/api/v1/search", search_get, NULL, 0);
+    openapi_op("get", "/api/v1/search", "typeahead over contacts and companies (?q=, ?limit= per kind, 1..50, default 10)", NULL,
+               "{\"type\":\"object\",\"required\":[\"data\"],\"properties\":{\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+               "\"required\":[\"type\",\"id\"],\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"contact\",\"company\"]},"
+               "\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\",\"nullable\":true}}}}}}");
+}
