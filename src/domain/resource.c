@@ -104,8 +104,9 @@ static void write_row(ctx *c, const resource *res, db_cursor *cur, const selecti
 {
     long long id = db_col_int(cur, 0);
     jw_obj(w);
+    /* id and version always: a selection still names the record and what If-Match needs */
     jw_kint(w, "id", id);
-    if (selected(sel, "version")) jw_kint(w, "version", db_col_int(cur, 1));
+    jw_kint(w, "version", db_col_int(cur, 1));
     if (selected(sel, "created_at")) jw_kstr(w, "created_at", db_col_text(cur, 2));
     if (selected(sel, "updated_at")) jw_kstr(w, "updated_at", db_col_text(cur, 3));
     int col = 5;
