@@ -56,11 +56,7 @@ const resource custom_field_resource = {
 
 void custom_field_routes(void) { rest_register(&custom_field_resource); }
 
-typedef struct cf_def {
-    const char *name, *type;
-    bool required;
-    json_t *options;
-} cf_def;
+typedef custom_field_def cf_def;
 
 static void json_decref_cb(void *p) { json_decref(p); }
 
@@ -70,7 +66,7 @@ static cf_def *load_defs(ctx *c, const char *object, size_t *n)
     dbparams p;
     dbparams_init(&p, c->a);
     dbp_text(&p, object);
-    db_cursor *cur = db_query(c->db, "SELECT name, type, required, options FROM custom_fields WHERE object = ? ORDER BY id", &p);
+    db_cursor *cur = db_query(c->db, "SELECT name, type, required, options, label FROM custom_fields WHERE object = ? ORDER BY id", &p);
     size_t cap = 16;
     cf_def *v = arena_alloc(c->a, cap * sizeof *v);
     *n = 0;
@@ -87,10 +83,13 @@ static cf_def *load_defs(ctx *c, const char *object, size_t *n)
         d->required = db_col_int(cur, 2) != 0;
         d->options = db_col_null(cur, 3) ? NULL : json_loads(db_col_text(cur, 3), 0, NULL);
         if (d->options) arena_defer(c->a, json_decref_cb, d->options);
+        d->label = db_col_null(cur, 4) ? NULL : arena_strdup(c->a, db_col_text(cur, 4));
     }
     db_done(cur);
     return v;
 }
+
+const custom_field_def *custom_field_defs(ctx *c, const char *object, size_t *n) { return load_defs(c, object, n); }
 
 static bool in_options(json_t *opts, const char *s)
 {

@@ -16,6 +16,14 @@
  * (arena), or NULL with errors added under "custom_fields.<name>". Required fields are
  * checked on the merged result. */
 const char *custom_fields_merge(ctx *c, const char *object, json_t *in, json_t *old, errs *e);
+/* the definitions of one object kind ("contact"), in the order they were made; arena
+ * memory. Importers and exporters list the custom fields an object can hold with it. */
+typedef struct custom_field_def {
+    const char *name, *type, *label;
+    bool required;
+    json_t *options;     /* enum choices (array of strings) or NULL */
+} custom_field_def;
+const custom_field_def *custom_field_defs(ctx *c, const char *object, size_t *n);
 /* resolves "custom_fields.<name>" of `object` for filters and sorting over table alias t */
 int custom_field_resolve(ctx *c, const char *object, const char *name, filter_field *out);
 /* registers /api/v1/custom-fields */
