@@ -6,7 +6,9 @@ pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libcurl4-openssl-dev
       libphonenumber-dev libprotobuf-dev libicu-dev libboost-dev
       libcsv-dev libzip-dev libexpat1-dev libxlsxwriter-dev libical-dev libpq-dev libcmocka-dev
-      nodejs wrk sqlite3)
+      wrk sqlite3)
+# the machine may carry a newer Node.js than Debian's (nodesource); any node >= 18 will do
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 if [ "${KARTOTEKA_TEST_DEPS:-0}" = 1 ]; then pkgs+=(postgresql libreoffice-calc-nogui); fi
 missing=()
 for p in "${pkgs[@]}"; do
