@@ -254,6 +254,24 @@ void card_validate_lists(ctx *c, write_set *w, errs *e)
 
 static int cmp_words(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* bytes of the word character at p, or 0 when p starts a separator: ASCII other than
+ * letters and digits, Latin-1 signs and spaces (U+0080..U+00BF, U+00D7, U+00F7), general
+ * punctuation and quotes (U+2000..U+206F: « » „ " – …), № and CJK punctuation */
+static size_t word_char(const char *p)
+{
+    unsigned char c = (unsigned char)*p;
+    if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? 1 : 0;
+    size_t n = utf8_valid_prefix_char(p, strnlen(p, 4));
+    if (n == 0) return 0;
+    unsigned cp = n == 2 ? (unsigned)(c & 0x1f) << 6 | (p[1] & 0x3f)
+                : n == 3 ? (unsigned)(c & 0x0f) << 12 | (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f)
+                : 0x10000;
+    if (cp <= 0xbf || cp == 0xd7 || cp == 0xf7 || (cp >= 0x2000 && cp <= 0x206f) || cp == 0x2116 ||
+        (cp >= 0x3000 && cp <= 0x303f))
+        return 0;
+    return n;
+}
+
 const char *card_name_key(arena *a, const char *text)
 {
     size_t n = strlen(text);
@@ -262,12 +280,19 @@ const char *card_name_key(arena *a, const char *text)
     text_fold(text, n, f, n + 1);
     char *words[64];
     size_t nw = 0;
-    for (char *p = f; *p && nw < 64;) {
-        while (*p && ((unsigned char)*p < 0x80 && !((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))) p++;
+    char *p = f;
+    while (*p && nw < 64) {
+        while (*p && word_char(p) == 0) {
+            size_t step = utf8_valid_prefix_char(p, strnlen(p, 4));
+            p += step ? step : 1;
+        }
         if (!*p) break;
-        words[nw++] = p;
-        while (*p && ((unsigned char)*p >= 0x80 || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))) p++;
-        if (*p) *p++ = 0;
+        char *start = p;
+        for (size_t k; *p && (k = word_char(p)) > 0;) p += k;
+        size_t len = (size_t)(p - start);
+        char *w = arena_alloc(a, len + 1);
+        memcpy(w, start, len);
+        words[nw++] = w;
     }
     qsort(words, nw, sizeof words[0], cmp_words);
     buf b;
