@@ -374,8 +374,11 @@ int audit_record(ctx *c, const char *object, long long object_id, const char *ac
                          " VALUES(?,?,?,?,?,?,?)", &p) < 0 ? -1 : 0;
 }
 
+/* server bookkeeping (id, version, timestamps) and secrets stay out of the changes */
 static bool audited(const resource *res, const char *key)
 {
+    for (const char *const *s = server_fields; *s; s++)
+        if (!strcmp(*s, key)) return false;
     const field_def *f = resource_field(res, key);
     return !(f && (f->flags & (FF_NOAUDIT | FF_WRITEONLY)));
 }
@@ -387,7 +390,7 @@ static char *diff_json(ctx *c, const resource *res, json_t *before, json_t *afte
     const char *k;
     json_t *v;
     json_object_foreach(after, k, v) {
-        if (!strcmp(k, "version") || !strcmp(k, "updated_at") || !strcmp(k, "id") || !strcmp(k, "created_at") || !audited(res, k)) continue;
+        if (!audited(res, k)) continue;
         json_t *o = before ? json_object_get(before, k) : NULL;
         if (o && json_equal(o, v)) continue;
         if (!before && json_is_null(v)) continue;
