@@ -21,7 +21,7 @@ LIB_OBJ := $(filter-out $(BUILD)/obj/src/cli/main.o,$(OBJ))
 UNIT    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 FUZZ    := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
 
-.PHONY: all run test unit api fuzz asan deps bench bench-10m clean
+.PHONY: all run test unit api fuzz asan deps bench bench-10m bench-tools clean
 all: $(BUILD)/kartoteka
 
 deps:
@@ -75,9 +75,18 @@ $(BUILD)/fuzz/%: fuzz/%.c $(BUILD)/libkartoteka.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libkartoteka.a $(LDLIBS)
 
-bench: deps all
+# benchmark tools: bench/NAME.c, or bench/NAME*.c for a tool in several files (gen)
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/gen_%.c,$(wildcard bench/*.c)))
+bench-tools: $(BENCH_BIN)
+$(BUILD)/bench/gen: $(wildcard bench/gen_*.c bench/gen*.h)
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libkartoteka.a
+	@mkdir -p $(dir $@)
+	@echo "  CC   $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libkartoteka.a $(LDLIBS)
+
+bench: deps all bench-tools
 	bench/run.sh 1000000
-bench-10m: deps all
+bench-10m: deps all bench-tools
 	bench/run.sh 10000000
 
 clean:

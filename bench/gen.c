@@ -1,0 +1,153 @@
+/* gen: fill a Kartoteka data directory (or an import file) with realistic clients.
+ *
+ * usage:
+ *   gen --data DIR [--contacts N] [--companies N] [--deals N] [--activities N]
+ *       [--managers N] [--seed S]          load a base made by `kartoteka init`
+ *   gen --csv FILE|--xlsx FILE --rows N [--dup-every K] [--seed S]
+ *                                          a contacts file for the import benchmarks
+ *   gen --check [N]                        compare N generated phones with libphonenumber
+ *   gen --sample N                         print N generated people and companies
+ *
+ * The same seed gives the same data on every machine. Counts default to the proportions
+ * of the issues: a company per five contacts, a deal per contact, ten activities per
+ * contact, a sales manager per 20,000 contacts (at least 10). */
+#include "gen.h"
+#include "util/phone.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int usage(void)
+{
+    fprintf(stderr,
+            "usage: gen --data DIR [--contacts N] [--companies N] [--deals N] [--activities N] [--managers N] [--seed S]\n"
+            "       gen --csv FILE | --xlsx FILE  --rows N [--dup-every K] [--seed S]\n"
+            "       gen --check [N]\n"
+            "       gen --sample N\n");
+    return 2;
+}
+
+/* Every phone writing marked exact must read, under region RU, as the E.164 number the
+ * generator meant, and be a valid number: the loaded base then holds what the API would
+ * have stored, without paying libphonenumber's price for each of millions of numbers. */
+static int check(long long n)
+{
+    long long exact = 0, mismatch = 0, invalid = 0, unparsed = 0, taxbad = 0;
+    for (long long i = 0; i < n; i++) {
+        rng r;
+        rng_seed(&r, 1, S_CHECK, (uint64_t)i);
+        locale_id loc = (locale_id)(i % LOC_COUNT);
+        phone ph;
+        gen_phone(&r, loc, &ph);
+        phone_result pr;
+        int rc = phone_parse(ph.text, strlen(ph.text), "RU", &pr);
+        if (rc != 0) unparsed++;
+        if (ph.exact) {
+            exact++;
+            if (strcmp(pr.e164, ph.e164) != 0 || !pr.valid) {
+                if (mismatch++ < 10)
+                    fprintf(stderr, "  %s %-28s meant %s, libphonenumber: %s valid=%d\n", gen_country(loc), ph.text,
+                            ph.e164, pr.e164, pr.valid);
+            }
+        } else if (!pr.valid) {
+            invalid++;
+        }
+        company c;
+        gen_company(&r, loc, (uint64_t)i, &c);
+        if (!gen_tax_id_valid(loc, c.tax_id) && taxbad++ < 10) fprintf(stderr, "  bad tax id %s %s\n", gen_country(loc), c.tax_id);
+    }
+    printf("phones: %lld, exact writings: %lld, mismatches: %lld; other writings not valid under RU: %lld; unparsed: %lld;"
+           " bad tax ids: %lld\n", n, exact, mismatch, invalid, unparsed, taxbad);
+    return mismatch || taxbad ? 1 : 0;
+}
+
+static void sample(long long n)
+{
+    for (long long i = 0; i < n; i++) {
+        rng r;
+        rng_seed(&r, 1, S_CONTACT, (uint64_t)i);
+        locale_id loc = gen_locale(&r);
+        person p;
+        phone ph;
+        company c;
+        gen_person(&r, loc, (uint64_t)i, &p);
+        gen_phone(&r, loc, &ph);
+        gen_company(&r, loc, (uint64_t)i, &c);
+        printf("%s | %s %s %s | %s | %s -> %s | %s | %s | %s | %s\n", gen_country(loc), p.first, p.middle, p.last,
+               p.email, ph.text, ph.exact ? ph.e164 : "(parse)", p.position, c.name, c.tax_id, c.address);
+    }
+}
+
+static long long num(const char *s)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end || v < 0) { fprintf(stderr, "gen: not a count: '%s'\n", s); exit(2); }
+    return v;
+}
+
+static int load(gen_opts *o)
+{
+    store s;
+    if (store_open(&s, o->data) != 0) return 1;
+    double t0 = now();
+    if (store_count(&s, "users") > 1) {
+        fprintf(stderr, "gen: %s already has users besides the admin; generate into a fresh `kartoteka init` directory\n", o->data);
+        return 1;
+    }
+    if (gen_users(&s, o) != 0) return 1;
+    fprintf(stderr, "gen: users: %d managers and a head of sales in %d teams (%.1f s)\n", o->managers,
+            (o->managers + 9) / 10, now() - t0);
+    store_close(&s);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    gen_opts o = {.seed = 1, .contacts = 100000, .companies = -1, .deals = -1, .activities = -1, .managers = -1};
+    const char *csv = NULL, *xlsx = NULL;
+    long long rows = -1, checks = -1, samples = -1;
+    int dup_every = 50;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--check")) { checks = v && *v != '-' ? (i++, num(v)) : 20000; continue; }
+        if (!v) return usage();
+        i++;
+        if (!strcmp(a, "--data")) o.data = v;
+        else if (!strcmp(a, "--contacts")) o.contacts = num(v);
+        else if (!strcmp(a, "--companies")) o.companies = num(v);
+        else if (!strcmp(a, "--deals")) o.deals = num(v);
+        else if (!strcmp(a, "--activities")) o.activities = num(v);
+        else if (!strcmp(a, "--managers")) o.managers = (int)num(v);
+        else if (!strcmp(a, "--seed")) o.seed = (uint64_t)num(v);
+        else if (!strcmp(a, "--csv")) csv = v;
+        else if (!strcmp(a, "--xlsx")) xlsx = v;
+        else if (!strcmp(a, "--rows")) rows = num(v);
+        else if (!strcmp(a, "--dup-every")) dup_every = (int)num(v);
+        else if (!strcmp(a, "--sample")) samples = num(v);
+        else return usage();
+    }
+    if (checks >= 0) return check(checks);
+    if (samples >= 0) { sample(samples); return 0; }
+    if (csv || xlsx) {
+        if (rows < 0) return usage();
+        double t0 = now();
+        int rc = csv ? gen_csv(csv, o.seed, rows, dup_every) : gen_xlsx(xlsx, o.seed, rows, dup_every);
+        if (!rc) fprintf(stderr, "gen: %lld rows to %s in %.1f s\n", rows, csv ? csv : xlsx, now() - t0);
+        return rc ? 1 : 0;
+    }
+    if (!o.data) return usage();
+    if (o.companies < 0) o.companies = o.contacts / 5;
+    if (o.deals < 0) o.deals = o.contacts;
+    if (o.activities < 0) o.activities = o.contacts * 10;
+    if (o.managers < 0) o.managers = (int)(o.contacts / 20000 > 10 ? o.contacts / 20000 : 10);
+    return load(&o);
+}

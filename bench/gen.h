@@ -1,0 +1,63 @@
+/* gen: the benchmark data generator, split by job.
+ *
+ *   gen.c        command line, self-check, samples
+ *   gen_data.c   what fake people and companies look like (names, phones, tax ids...)
+ *   gen_files.c  CSV and XLSX files of contacts for the import benchmarks
+ *   gen_store.c  the database side: bulk-load mode, index and trigger rebuilds, users
+ *
+ * The generator writes straight into the SQLite file of a data directory made by
+ * `kartoteka init`, bypassing the API: it is how a 1M-contact base is built in a minute.
+ * It fills only the tables that exist (a module not built yet is skipped and reported). */
+#ifndef KT_BENCH_GEN_H
+#define KT_BENCH_GEN_H
+#include "gen_data.h"
+#include <sqlite3.h>
+#include <stdint.h>
+
+/* random streams: one per kind of record, so adding records of one kind never shifts
+ * the others */
+enum { S_USER = 1, S_CONTACT, S_COMPANY, S_DEAL, S_ACTIVITY, S_IMPORT, S_CHECK };
+
+typedef struct gen_opts {
+    const char *data;                /* data directory */
+    uint64_t seed;
+    long long contacts, companies, deals, activities;
+    int managers;
+} gen_opts;
+
+/* contacts import files; `dup_every` > 0 repeats an earlier row's phone and e-mail every
+ * that many rows (a file with duplicates inside, as real exports have) */
+int gen_csv(const char *path, uint64_t seed, long long rows, int dup_every);
+int gen_xlsx(const char *path, uint64_t seed, long long rows, int dup_every);
+/* the person of import row i (shared by both formats) */
+typedef struct import_row {
+    person p;
+    phone ph;
+    char company[GEN_TEXT], tags[GEN_TEXT];
+    const char *note;
+} import_row;
+void gen_import_row(uint64_t seed, long long i, int dup_every, import_row *row);
+
+/* the database */
+typedef struct store {
+    sqlite3 *db;
+    char **saved;                    /* CREATE INDEX / CREATE TRIGGER statements to replay */
+    int nsaved;
+} store;
+int store_open(store *s, const char *data);
+void store_close(store *s);
+int store_exec(store *s, const char *sql);
+sqlite3_stmt *store_prepare(store *s, const char *sql);
+int store_has_table(store *s, const char *table);
+long long store_count(store *s, const char *table);
+/* drop the indexes and triggers of a table, remembering them for store_restore */
+int store_stash(store *s, const char *table);
+int store_restore(store *s);
+/* step a bound INSERT and reset it; aborts the program with the SQL error otherwise */
+void store_insert(store *s, sqlite3_stmt *st);
+
+/* users and teams: `managers` sales managers in teams of ten, plus a head of sales */
+int gen_users(store *s, const gen_opts *o);
+/* the ids of the users with role manager or head, for owners; caller frees */
+long long *gen_owner_ids(store *s, int *n);
+#endif

@@ -1,0 +1,141 @@
+/* sqlq: the storage baseline of the benchmarks — one SQL query on raw SQLite.
+ *
+ * For each latency figure measured over HTTP (search, phone lookup, board, timeline...),
+ * sqlq runs the same query the server runs, on the same database file, with the same
+ * connection settings as src/store/db.c, from one thread, and prints the same JSON line
+ * as bench/lat: so the ratio HTTP/raw shows what the server adds to the bare query.
+ * Every row is stepped and every column read as text, as a handler writing JSON would.
+ *
+ * Parameters come from a file, one line per query, TAB-separated values bound to ?1, ?2...
+ * (all-digit values as integers, others as text), cycled in order.
+ *
+ * usage: sqlq [-d SECONDS] [-w WARMUP_SECONDS] -f PARAMS DB 'SQL' */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double pct(const double *v, size_t n, double p)
+{
+    if (!n) return 0;
+    size_t i = (size_t)(p / 100.0 * (double)n);
+    return v[i < n ? i : n - 1];
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s || strlen(s) > 18) return 0;
+    for (; *s; s++) if (*s < '0' || *s > '9') return 0;
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    double seconds = 5, warmup = 0.5;
+    const char *file = NULL;
+    int opt;
+    while ((opt = getopt(argc, argv, "d:w:f:")) != -1) {
+        if (opt == 'd') seconds = atof(optarg);
+        else if (opt == 'w') warmup = atof(optarg);
+        else if (opt == 'f') file = optarg;
+        else goto usage;
+    }
+    if (optind != argc - 2 || !file || seconds <= 0) goto usage;
+
+    FILE *f = fopen(file, "r");
+    if (!f) { perror(file); return 2; }
+    char **lines = NULL, *line = NULL;
+    size_t nlines = 0, cap = 0, linecap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &linecap, f)) > 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        if (nlines == cap) {
+            cap = cap ? cap * 2 : 1024;
+            char **grown = realloc(lines, cap * sizeof *grown);
+            if (!grown) { fprintf(stderr, "sqlq: out of memory\n"); return 1; }
+            lines = grown;
+        }
+        lines[nlines++] = strdup(line);
+    }
+    fclose(f);
+    if (!nlines) { fprintf(stderr, "sqlq: no parameters in %s\n", file); return 2; }
+
+    sqlite3 *db;
+    if (sqlite3_open_v2(argv[optind], &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "sqlq: %s: %s\n", argv[optind], sqlite3_errmsg(db));
+        return 1;
+    }
+    /* the server's settings (src/store/db.c) */
+    sqlite3_exec(db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA mmap_size=268435456;", NULL, NULL, NULL);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, argv[optind + 1], -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "sqlq: %s\n  in: %s\n", sqlite3_errmsg(db), argv[optind + 1]);
+        return 1;
+    }
+
+    size_t n = 0, ncap = 1 << 16, rows = 0;
+    double *lat = malloc(ncap * sizeof *lat);
+    if (!lat) { fprintf(stderr, "sqlq: out of memory\n"); return 1; }
+    long errors = 0;
+    double t0 = now(), t_measure = t0 + warmup, t_end = t_measure + seconds;
+    for (size_t q = 0;; q++) {
+        double a = now();
+        if (a >= t_end) break;
+        /* bind this line's values */
+        char *copy = strdup(lines[q % nlines]), *save = NULL;
+        int i = 1;
+        for (char *v = strtok_r(copy, "\t", &save); v; v = strtok_r(NULL, "\t", &save), i++) {
+            if (all_digits(v)) sqlite3_bind_int64(st, i, atoll(v));
+            else sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+        }
+        free(copy);
+        int rc;
+        size_t got = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            for (int c = 0, nc = sqlite3_column_count(st); c < nc; c++) (void)sqlite3_column_text(st, c);
+            got++;
+        }
+        if (rc != SQLITE_DONE && errors++ < 3) fprintf(stderr, "sqlq: %s\n", sqlite3_errmsg(db));
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        double b = now();
+        if (a < t_measure) continue;
+        rows += got;
+        if (n == ncap) {
+            ncap *= 2;
+            double *grown = realloc(lat, ncap * sizeof *grown);
+            if (!grown) { fprintf(stderr, "sqlq: out of memory\n"); return 1; }
+            lat = grown;
+        }
+        lat[n++] = (b - a) * 1000.0;
+    }
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) sum += lat[i];
+    qsort(lat, n, sizeof *lat, cmp_double);
+    printf("{\"requests\":%zu,\"errors\":%ld,\"seconds\":%.3f,\"rps\":%.1f,\"mean_ms\":%.3f,"
+           "\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"rows_per_query\":%.1f}\n",
+           n, errors, seconds, (double)n / seconds, n ? sum / (double)n : 0, pct(lat, n, 50), pct(lat, n, 95),
+           pct(lat, n, 99), n ? lat[n - 1] : 0, n ? (double)rows / (double)n : 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return errors ? 1 : 0;
+usage:
+    fprintf(stderr, "usage: sqlq [-d SECONDS] [-w WARMUP_SECONDS] -f PARAMS DB 'SQL'\n"
+                    "  PARAMS: one query per line, TAB-separated values for ?1, ?2...\n");
+    return 2;
+}
