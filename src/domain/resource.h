@@ -103,6 +103,11 @@ typedef struct list_query {
 
 int resource_list(ctx *c, const resource *res, const list_query *q, buf *out, errs *e);
 int resource_count(ctx *c, const resource *res, const list_query *q, long long *n, errs *e);
+/* totals beside a list (kanban columns, report tiles): runs "SELECT <select> FROM <table> t
+ * WHERE <scope and the filters of q> [GROUP BY <group_by>]" (q's sort, cursor and limit
+ * are ignored) and hands each row to `row`. 200, 403, 422 (errors in e) or 500 */
+int resource_aggregate(ctx *c, const resource *res, const list_query *q, const char *select, const char *group_by,
+                       void (*row)(void *cls, db_cursor *cur), void *cls, errs *e);
 /* writes the record; 404 when missing or out of the principal's read scope */
 int resource_get(ctx *c, const resource *res, long long id, const char *fields, buf *out);
 /* creates from a JSON object; *id set on success (201). Runs inside its own transaction

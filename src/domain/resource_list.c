@@ -312,3 +312,27 @@ done:
     buf_release(&sql);
     return status;
 }
+
+int resource_aggregate(ctx *c, const resource *res, const list_query *q, const char *select, const char *group_by,
+                       void (*row)(void *cls, db_cursor *cur), void *cls, errs *e)
+{
+    if (resource_level(c, res, ACT_READ) == SCOPE_NONE) return 403;
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    buf_printf(&sql, "SELECT %s FROM %s t", select, res->table);
+    int status = 200;
+    if (build_where(c, res, q, &sql, &p, e) != 0) {
+        status = 422;
+    } else {
+        if (group_by) buf_printf(&sql, " GROUP BY %s", group_by);
+        db_cursor *cur = db_query(c->db, sql.data, &p);
+        int rc = -1;
+        if (cur) while ((rc = db_step(cur)) == 1) row(cls, cur);
+        db_done(cur);
+        if (rc < 0) status = 500;
+    }
+    buf_release(&sql);
+    return status;
+}

@@ -194,8 +194,15 @@ static int serve(req *r, const void *unused)
         buf_printf(b, "%s\"%s\":{", first ? "" : ",", g_ops[i].path);
         first = 0;
         int nop = 0;
-        if (strstr(g_ops[i].path, "{id}"))
-            buf_adds(b, "\"parameters\":[{\"name\":\"id\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"integer\"}}]"), nop++;
+        /* every {name} of the path is an integer path parameter */
+        for (const char *ph = strchr(g_ops[i].path, '{'); ph; ph = strchr(ph + 1, '{')) {
+            const char *end = strchr(ph, '}');
+            if (!end) break;
+            buf_printf(b, "%s{\"name\":\"%.*s\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"integer\"}}",
+                       nop ? "," : "\"parameters\":[", (int)(end - ph - 1), ph + 1);
+            nop = 1;
+        }
+        if (nop) buf_addc(b, ']');
         for (int j = i; j < g_nops; j++) {
             if (strcmp(g_ops[j].path, g_ops[i].path)) continue;
             buf_printf(b, "%s\"%s\":{\"summary\":", nop++ ? "," : "", g_ops[j].method);

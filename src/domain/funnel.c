@@ -1,0 +1,160 @@
+/* The funnel module (order 20, after clients): schema and routes of leads, pipelines and
+ * their stages, deals with co-owners, contacts, checklists, line items, offers and
+ * payments, products, the stage history and the kanban board.
+ *
+ * Schema in one picture (every table with id, version, created_at, updated_at, created_by
+ * unless noted):
+ *
+ *   pipelines(name, goals, owner_id, indicators JSON, currency, position, deleted_at)
+ *   stages(pipeline_id, position, name, probability 0..100, kind open|won|lost,
+ *          checklist JSON [text], required_fields JSON [deal field], role_id,
+ *          time_limit_days)                      -- hard-deleted after moving their deals
+ *   deals(title, amount minor units | NULL, currency, pipeline_id, stage_id,
+ *         status = kind of the stage, owner_id, company_id, lead_id, expected_close,
+ *         source, lost_reason, tags JSON, stage_entered_at, closed_at, custom, deleted_at)
+ *   deal_owners(deal_id, user_id, is_primary)    -- the owner (kept by triggers) and the
+ *                                                   co-owners: the scope predicate reads
+ *                                                   only this table
+ *   deal_contacts(deal_id, contact_id, role)     -- contacts with their role in the deal
+ *   deal_checklist(deal_id, stage_id, item, user_id, done_at)  -- checklist items done
+ *   stage_history(deal_id, pipeline_id, from_stage_id, to_stage_id, user_id, at,
+ *                 seconds)                       -- append-only; seconds spent in `from`
+ *   stage_totals(stage_id, currency, count, amount) -- live deals per stage, kept by
+ *                                                   triggers so the unfiltered board
+ *                                                   costs no scan
+ *   deal_items(deal_id, product_id, name, sku, unit, quantity, price, discount %, total)
+ *   deal_offers(deal_id, at, user_id, amount, currency, items JSON) -- append-only
+ *                                                   snapshot after every line-item change
+ *   deal_payments(deal_id, kind planned|received, amount, currency, due_date, paid_at, note)
+ *   products(sku, name, unit, price, currency, category, subcategory, active,
+ *            description, custom, deleted_at)
+ *   leads(channel, source, campaign, name, phone, phone_e164, email, company_name,
+ *         message, payload JSON, status new|qualified|disqualified, reason, owner_id,
+ *         contact_id, company_id, deal_id, closed_at, custom, deleted_at)
+ *   deals_fts, products_fts, leads_fts           -- folded search keys (util/fold.h)
+ *
+ * Indexes that carry the hot paths: the board reads deals_board (pipeline_id, stage_id;
+ * rowid order = the default "-id" sort) and stage_totals; the list filtered by owner and
+ * stage reads deals_owner_stage; the `own`/`team` scope drives from deal_owners_user.
+ * Contacts and companies belong to the clients module; they are referred to by id
+ * without foreign keys so this schema does not depend on their table layout. */
+#include "core/module.h"
+#include "domain/deal.h"
+#include "domain/lead.h"
+#include "domain/pipeline.h"
+#include "domain/product.h"
+#include <stddef.h>
+
+#define TS "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+#define COMMON "version INTEGER NOT NULL DEFAULT 1, created_by INTEGER, created_at " TS ", updated_at " TS
+
+static const char *const steps[] = {
+    /* 1: pipelines and stages, with the ready-made sales pipeline */
+    "CREATE TABLE pipelines(id INTEGER PRIMARY KEY, name TEXT NOT NULL, goals TEXT,"
+    " owner_id INTEGER REFERENCES users(id), indicators TEXT, currency TEXT NOT NULL DEFAULT 'EUR',"
+    " position INTEGER NOT NULL DEFAULT 0, " COMMON ", deleted_at TEXT);"
+    "CREATE TABLE stages(id INTEGER PRIMARY KEY, pipeline_id INTEGER NOT NULL REFERENCES pipelines(id),"
+    " position INTEGER NOT NULL, name TEXT NOT NULL, probability INTEGER NOT NULL DEFAULT 0,"
+    " kind TEXT NOT NULL DEFAULT 'open', checklist TEXT, required_fields TEXT,"
+    " role_id INTEGER REFERENCES roles(id) ON DELETE SET NULL, time_limit_days INTEGER, " COMMON ");"
+    "CREATE INDEX stages_pipeline ON stages(pipeline_id, position);"
+    "INSERT INTO pipelines(name, goals, currency, position) VALUES('Sales',"
+    " 'turn qualified requests into paid orders', 'EUR', 1);"
+    "INSERT INTO stages(pipeline_id, position, name, probability, kind) VALUES"
+    " (1, 1, 'New', 10, 'open'), (1, 2, 'Qualified', 25, 'open'), (1, 3, 'Proposal', 50, 'open'),"
+    " (1, 4, 'Negotiation', 75, 'open'), (1, 5, 'Won', 100, 'won'), (1, 6, 'Lost', 0, 'lost');",
+
+    /* 2: deals and what hangs off them */
+    "CREATE TABLE deals(id INTEGER PRIMARY KEY, title TEXT NOT NULL, amount INTEGER, currency TEXT NOT NULL,"
+    " pipeline_id INTEGER NOT NULL REFERENCES pipelines(id), stage_id INTEGER NOT NULL REFERENCES stages(id),"
+    " status TEXT NOT NULL DEFAULT 'open', owner_id INTEGER REFERENCES users(id), company_id INTEGER,"
+    " lead_id INTEGER, expected_close TEXT, source TEXT, lost_reason TEXT, tags TEXT,"
+    " stage_entered_at TEXT NOT NULL, closed_at TEXT, custom TEXT, " COMMON ", deleted_at TEXT);"
+    "CREATE INDEX deals_board ON deals(pipeline_id, stage_id) WHERE deleted_at IS NULL;"
+    "CREATE INDEX deals_owner_stage ON deals(owner_id, stage_id) WHERE deleted_at IS NULL;"
+    "CREATE INDEX deals_company ON deals(company_id, created_at) WHERE company_id IS NOT NULL;"
+    "CREATE INDEX deals_lead ON deals(lead_id) WHERE lead_id IS NOT NULL;"
+    "CREATE TABLE deal_owners(deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
+    " user_id INTEGER NOT NULL, is_primary INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(deal_id, user_id)) WITHOUT ROWID;"
+    "CREATE INDEX deal_owners_user ON deal_owners(user_id, deal_id);"
+    "CREATE TRIGGER deals_owner_ins AFTER INSERT ON deals WHEN NEW.owner_id IS NOT NULL BEGIN"
+    " INSERT INTO deal_owners(deal_id, user_id, is_primary) VALUES(NEW.id, NEW.owner_id, 1)"
+    " ON CONFLICT(deal_id, user_id) DO UPDATE SET is_primary = 1; END;"
+    "CREATE TRIGGER deals_owner_upd AFTER UPDATE OF owner_id ON deals BEGIN"
+    " DELETE FROM deal_owners WHERE deal_id = NEW.id AND is_primary = 1;"
+    " INSERT INTO deal_owners(deal_id, user_id, is_primary) SELECT NEW.id, NEW.owner_id, 1 WHERE NEW.owner_id IS NOT NULL"
+    " ON CONFLICT(deal_id, user_id) DO UPDATE SET is_primary = 1; END;"
+    "CREATE TABLE deal_contacts(deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
+    " contact_id INTEGER NOT NULL, role TEXT, PRIMARY KEY(deal_id, contact_id)) WITHOUT ROWID;"
+    "CREATE INDEX deal_contacts_contact ON deal_contacts(contact_id, deal_id);"
+    "CREATE TABLE deal_checklist(deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
+    " stage_id INTEGER NOT NULL, item TEXT NOT NULL, user_id INTEGER, done_at " TS ","
+    " PRIMARY KEY(deal_id, stage_id, item)) WITHOUT ROWID;"
+    "CREATE TABLE stage_history(id INTEGER PRIMARY KEY, deal_id INTEGER NOT NULL, pipeline_id INTEGER NOT NULL,"
+    " from_stage_id INTEGER, to_stage_id INTEGER NOT NULL, user_id INTEGER, at " TS ", seconds INTEGER);"
+    "CREATE INDEX stage_history_deal ON stage_history(deal_id, at);"
+    "CREATE INDEX stage_history_pipeline ON stage_history(pipeline_id, at);"
+    "CREATE TABLE stage_totals(stage_id INTEGER NOT NULL, currency TEXT NOT NULL, count INTEGER NOT NULL,"
+    " amount INTEGER NOT NULL, PRIMARY KEY(stage_id, currency)) WITHOUT ROWID;"
+    "CREATE TRIGGER deals_totals_ins AFTER INSERT ON deals WHEN NEW.deleted_at IS NULL BEGIN"
+    " INSERT INTO stage_totals(stage_id, currency, count, amount) VALUES(NEW.stage_id, NEW.currency, 1, coalesce(NEW.amount, 0))"
+    " ON CONFLICT(stage_id, currency) DO UPDATE SET count = count + 1, amount = amount + excluded.amount; END;"
+    "CREATE TRIGGER deals_totals_upd AFTER UPDATE OF stage_id, currency, amount, deleted_at ON deals BEGIN"
+    " UPDATE stage_totals SET count = count - 1, amount = amount - coalesce(OLD.amount, 0)"
+    "  WHERE OLD.deleted_at IS NULL AND stage_id = OLD.stage_id AND currency = OLD.currency;"
+    " INSERT INTO stage_totals(stage_id, currency, count, amount)"
+    "  SELECT NEW.stage_id, NEW.currency, 1, coalesce(NEW.amount, 0) WHERE NEW.deleted_at IS NULL"
+    "  ON CONFLICT(stage_id, currency) DO UPDATE SET count = count + 1, amount = amount + excluded.amount; END;"
+    "CREATE TRIGGER deals_totals_del AFTER DELETE ON deals WHEN OLD.deleted_at IS NULL BEGIN"
+    " UPDATE stage_totals SET count = count - 1, amount = amount - coalesce(OLD.amount, 0)"
+    "  WHERE stage_id = OLD.stage_id AND currency = OLD.currency; END;"
+    "CREATE VIRTUAL TABLE deals_fts USING fts5(body, tokenize='unicode61 remove_diacritics 2');",
+
+    /* 3: products, line items, offers, payments */
+    "CREATE TABLE products(id INTEGER PRIMARY KEY, sku TEXT, name TEXT NOT NULL, unit TEXT, price INTEGER,"
+    " currency TEXT NOT NULL, category TEXT, subcategory TEXT, active INTEGER NOT NULL DEFAULT 1, description TEXT,"
+    " custom TEXT, " COMMON ", deleted_at TEXT);"
+    "CREATE UNIQUE INDEX products_sku ON products(sku) WHERE sku IS NOT NULL AND deleted_at IS NULL;"
+    "CREATE INDEX products_category ON products(category, subcategory);"
+    "CREATE VIRTUAL TABLE products_fts USING fts5(body, tokenize='unicode61 remove_diacritics 2');"
+    "CREATE TABLE deal_items(id INTEGER PRIMARY KEY, deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
+    " product_id INTEGER REFERENCES products(id), name TEXT NOT NULL, sku TEXT, unit TEXT, quantity REAL NOT NULL,"
+    " price INTEGER NOT NULL, discount REAL NOT NULL DEFAULT 0, total INTEGER NOT NULL, position INTEGER NOT NULL DEFAULT 0,"
+    " " COMMON ");"
+    "CREATE INDEX deal_items_deal ON deal_items(deal_id, position);"
+    "CREATE INDEX deal_items_product ON deal_items(product_id);"
+    "CREATE TABLE deal_offers(id INTEGER PRIMARY KEY, deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
+    " at " TS ", user_id INTEGER, amount INTEGER NOT NULL, currency TEXT NOT NULL, items TEXT NOT NULL);"
+    "CREATE INDEX deal_offers_deal ON deal_offers(deal_id, at);"
+    "CREATE TABLE deal_payments(id INTEGER PRIMARY KEY, deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
+    " kind TEXT NOT NULL, amount INTEGER NOT NULL, currency TEXT NOT NULL, due_date TEXT, paid_at TEXT, note TEXT,"
+    " " COMMON ");"
+    "CREATE INDEX deal_payments_deal ON deal_payments(deal_id, kind);",
+
+    /* 4: the leads inbox */
+    "CREATE TABLE leads(id INTEGER PRIMARY KEY, channel TEXT NOT NULL, source TEXT, campaign TEXT, name TEXT,"
+    " phone TEXT, phone_e164 TEXT, email TEXT COLLATE NOCASE, company_name TEXT, message TEXT, payload TEXT,"
+    " status TEXT NOT NULL DEFAULT 'new', reason TEXT, owner_id INTEGER REFERENCES users(id),"
+    " contact_id INTEGER, company_id INTEGER, deal_id INTEGER REFERENCES deals(id), closed_at TEXT,"
+    " custom TEXT, " COMMON ", deleted_at TEXT);"
+    "CREATE INDEX leads_status ON leads(status) WHERE deleted_at IS NULL;"
+    "CREATE INDEX leads_owner ON leads(owner_id, status) WHERE deleted_at IS NULL;"
+    "CREATE INDEX leads_contact ON leads(contact_id, created_at) WHERE contact_id IS NOT NULL;"
+    "CREATE INDEX leads_company ON leads(company_id, created_at) WHERE company_id IS NOT NULL;"
+    "CREATE INDEX leads_phone ON leads(phone_e164) WHERE phone_e164 IS NOT NULL;"
+    "CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL;"
+    "CREATE VIRTUAL TABLE leads_fts USING fts5(body, tokenize='unicode61 remove_diacritics 2');",
+    NULL,
+};
+
+static void funnel_routes(void)
+{
+    pipeline_routes();
+    deal_routes();
+    product_routes();
+    lead_routes();
+    board_routes();
+}
+
+static module funnel = {.name = "funnel", .order = 20, .schema = steps, .routes = funnel_routes};
+MODULE_REGISTER(funnel)
