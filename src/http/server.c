@@ -88,9 +88,10 @@ static bool is_json_type(const char *ct)
 {
     if (!ct) return false;
     while (*ct == ' ') ct++;
+    static const char json[] = "application/json", merge[] = "application/merge-patch+json";
     size_t n = strcspn(ct, "; ");
-    return (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
-           (n == 24 && strncasecmp(ct, "application/merge-patch+json", 24) == 0);
+    return (n == sizeof json - 1 && strncasecmp(ct, json, n) == 0) ||
+           (n == sizeof merge - 1 && strncasecmp(ct, merge, n) == 0);
 }
 
 static int parse_body(req *r)
@@ -173,6 +174,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (strncmp(r->path, "/api/", 5) == 0) MHD_add_response_header(resp, "Cache-Control", "no-store");
     for (int i = 0; i < r->nhdr; i++) MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
+    /* shutting down: a kept-alive connection must not carry new requests past the wait */
+    if (g_stop) MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)(r->status ? r->status : 500), resp);
     MHD_destroy_response(resp);
     return ok;
@@ -233,11 +236,17 @@ int server_run(const server_config *cfg)
     while (!g_stop) usleep(100 * 1000);
 
     log_info(NULL, "shutdown: finishing in-flight requests inflight=%ld", atomic_load(&g_inflight));
-    MHD_quiesce_daemon(d);
+    /* quiescing hands the listening socket back to us; closing it refuses new
+     * connections at once instead of leaving them to hang in the backlog */
+    MHD_socket listen_fd = MHD_quiesce_daemon(d);
+    if (listen_fd != MHD_INVALID_SOCKET) close(listen_fd);
     /* background work stops before the in-flight wait: it ends long-lived answers (event
      * streams), which would otherwise hold the wait for its whole 10 s */
     for (module *m = module_first(); m; m = m->next)
         if (m->stop) m->stop();
+    /* the signal cuts the sleep short: a request whose bytes are already here gets a
+     * moment to be registered as in flight before the count is trusted */
+    usleep(100 * 1000);
     for (int i = 0; i < 100 && atomic_load(&g_inflight) > 0; i++) usleep(100 * 1000);
     MHD_stop_daemon(d);
     db_thread_close();

@@ -122,3 +122,52 @@ export async function userClient(srv, admin, { role = 'manager', team_ids = [], 
 
 export function readLog(srv) { return srv.stderr; }
 export { readFileSync };
+
+// Raw HTTP/1.1 over a socket, for what fetch will not send (chunked bodies of our making,
+// bytes that are not UTF-8 in odd places, bodies sent in pieces). `parts` are written in
+// order, `gapMs` apart; between parts `onGap(i)` may act (e.g. signal the server). Resolves
+// with {status, headers, body, json} once the server closes the connection (send
+// `Connection: close`), or {error} when the connection fails.
+export function rawHttp(port, parts, { gapMs = 0, onGap, timeoutMs = 10000 } = {}) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    const chunks = [];
+    const timer = setTimeout(() => { s.destroy(); resolve({ error: 'timeout' }); }, timeoutMs);
+    s.on('data', (d) => chunks.push(d));
+    s.on('error', (e) => { clearTimeout(timer); resolve({ error: e.code || e.message }); });
+    s.on('close', () => {
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('latin1');
+      const head = text.split('\r\n\r\n', 1)[0];
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(head);
+      const headers = {};
+      for (const line of head.split('\r\n').slice(1)) {
+        const i = line.indexOf(':');
+        headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+      }
+      let body = text.slice(head.length + 4);
+      if (/chunked/i.test(headers['transfer-encoding'] || '')) {
+        let out = '', rest = body;
+        for (;;) {
+          const n = parseInt(rest, 16);
+          if (!n) break;
+          const start = rest.indexOf('\r\n') + 2;
+          out += rest.slice(start, start + n);
+          rest = rest.slice(start + n + 2);
+        }
+        body = out;
+      }
+      body = Buffer.from(body, 'latin1').toString('utf8');
+      let json = null;
+      try { json = JSON.parse(body); } catch { /* not JSON */ }
+      resolve(m ? { status: Number(m[1]), headers, body, json } : { error: 'no answer', body: text });
+    });
+    (async () => {
+      for (let i = 0; i < parts.length; i++) {
+        if (i && gapMs) await sleep(gapMs);
+        if (i && onGap) await onGap(i);
+        if (!s.destroyed) s.write(parts[i]);
+      }
+    })();
+  });
+}
