@@ -20,9 +20,11 @@ OBJ     := $(C_SRC:%.c=$(BUILD)/obj/%.o) $(CC_SRC:%.cc=$(BUILD)/obj/%.o)
 LIB_OBJ := $(filter-out $(BUILD)/obj/src/cli/main.o,$(OBJ))
 UNIT    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 FUZZ    := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+# helper programs the API tests run (e.g. an iCalendar parser to read the feed back)
+TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all run test unit api fuzz asan deps bench bench-10m bench-tools clean
-all: $(BUILD)/kartoteka
+all: $(BUILD)/kartoteka $(TOOLS)
 
 deps:
 	@scripts/deps.sh
@@ -41,6 +43,10 @@ $(BUILD)/libkartoteka.a: $(LIB_OBJ)
 $(BUILD)/kartoteka: $(BUILD)/obj/src/cli/main.o $(BUILD)/libkartoteka.a
 	@echo "  LINK $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(BUILD)/libkartoteka.a -Wl,--no-whole-archive $(LDLIBS)
+$(BUILD)/tests/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC   $<"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkartoteka.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkartoteka.a $(LDLIBS) -lcmocka

@@ -7,7 +7,7 @@
 //
 // The validator knows the subset of JSON Schema the document uses: type, nullable, required,
 // properties, additionalProperties, items, enum, format (date-time, date, email, uri),
-// maxLength, minimum, maximum, pattern, readOnly, writeOnly (never in an answer) and $ref.
+// maxLength, minimum, maximum, pattern, readOnly, writeOnly (never in an answer), allOf and $ref.
 // Besides the body it checks that the operation is documented, that the status is one the
 // operation lists (or it has a `default`), and that the Content-Type is the documented one.
 import assert from 'node:assert/strict';
@@ -52,6 +52,7 @@ export function validate(spec, schema, value, path = '$', errors = []) {
       errors.push(`${path}: null is not allowed`);
     return errors;
   }
+  for (const part of schema.allOf || []) validate(spec, part, value, path, errors);
   const t = typeOf(value);
   if (schema.type) {
     const ok = schema.type === t || (schema.type === 'number' && t === 'integer');

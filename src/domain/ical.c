@@ -1,0 +1,210 @@
+/* iCalendar feed and time zone arithmetic over libical: see ical.h. */
+#include "domain/ical.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/utf8.h"
+#include <libical/ical.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { DESCRIPTION_MAX = 4000 };   /* bytes of body text carried into the feed */
+
+static pthread_mutex_t g_tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void ical_init(void)
+{
+    icalerror_set_errors_are_fatal(0);
+    pthread_mutex_lock(&g_tz_lock);
+    (void)icaltimezone_get_utc_timezone();   /* libical fills its zone table lazily: do it now, on one thread */
+    pthread_mutex_unlock(&g_tz_lock);
+}
+
+struct ical_feed {
+    icalcomponent *cal;
+};
+
+/* text for a TEXT value: valid UTF-8, no control characters but newline and tab (RFC 5545
+ * 3.3.11 forbids the others), at most max bytes, cut on a character boundary; arena */
+static char *clean(arena *a, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    buf b;
+    buf_init(&b, 0);
+    for (size_t i = 0; i < n && b.len < max;) {
+        unsigned char ch = (unsigned char)s[i];
+        size_t k = utf8_valid_prefix_char(s + i, n - i);
+        if (!k) { if (b.len + 3 <= max) buf_adds(&b, "\xef\xbf\xbd"); else break; i++; continue; }
+        if (k == 1 && (ch < 0x20 || ch == 0x7f)) {
+            if (ch == '\n' || ch == '\t') buf_addc(&b, (char)ch);
+            else if (ch != '\r') buf_addc(&b, ' ');
+            i++;
+            continue;
+        }
+        if (b.len + k > max) break;
+        buf_add(&b, s + i, k);
+        i += k;
+    }
+    char *r = arena_strndup(a, b.data, b.len);
+    buf_release(&b);
+    return r;
+}
+
+static struct icaltimetype utc_of(const char *rfc3339)
+{
+    time_t t = 0;
+    clock_parse_rfc3339(rfc3339, NULL, &t);
+    return icaltime_from_timet_with_zone(t, 0, icaltimezone_get_utc_timezone());
+}
+
+static struct icaltimetype utc_plus(const char *rfc3339, long seconds)
+{
+    time_t t = 0;
+    clock_parse_rfc3339(rfc3339, NULL, &t);
+    return icaltime_from_timet_with_zone(t + seconds, 0, icaltimezone_get_utc_timezone());
+}
+
+ical_feed *ical_feed_new(const char *name)
+{
+    arena a;
+    arena_init(&a);
+    ical_feed *f = xmalloc(sizeof *f);
+    f->cal = icalcomponent_new_vcalendar();
+    icalcomponent_add_property(f->cal, icalproperty_new_prodid("-//Kartoteka//Kartoteka CRM//EN"));
+    icalcomponent_add_property(f->cal, icalproperty_new_version("2.0"));
+    icalcomponent_add_property(f->cal, icalproperty_new_calscale("GREGORIAN"));
+    icalcomponent_add_property(f->cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
+    const char *clean_name = clean(&a, name, 200);
+    icalcomponent_add_property(f->cal, icalproperty_new_name(clean_name));
+    icalproperty *x = icalproperty_new_x(clean_name);
+    icalproperty_set_x_name(x, "X-WR-CALNAME");
+    icalcomponent_add_property(f->cal, x);
+    /* subscribers poll; tell them every 15 minutes is enough (RFC 7986 and Outlook's own) */
+    icalproperty *refresh = icalproperty_new_refreshinterval(icaldurationtype_from_int(15 * 60));
+    icalproperty_add_parameter(refresh, icalparameter_new_value(ICAL_VALUE_DURATION));
+    icalcomponent_add_property(f->cal, refresh);
+    icalproperty *ttl = icalproperty_new_x("PT15M");
+    icalproperty_set_x_name(ttl, "X-PUBLISHED-TTL");
+    icalcomponent_add_property(f->cal, ttl);
+    arena_release(&a);
+    return f;
+}
+
+/* length of an activity without an end time, by kind */
+static long default_length(const activity_row *r)
+{
+    if (r->duration > 0) return r->duration;
+    if (!strcmp(r->kind, "meeting")) return 3600;
+    return 15 * 60;
+}
+
+void ical_feed_add(ical_feed *f, const activity_row *r)
+{
+    if (!r->due_at) return;
+    arena a;
+    arena_init(&a);
+    icalcomponent *ev = icalcomponent_new_vevent();
+    char uid[64];
+    snprintf(uid, sizeof uid, "activity-%lld@kartoteka", r->id);
+    icalcomponent_add_property(ev, icalproperty_new_uid(uid));
+    icalcomponent_add_property(ev, icalproperty_new_dtstamp(utc_of(r->updated_at)));
+    icalcomponent_add_property(ev, icalproperty_new_created(utc_of(r->created_at)));
+    icalcomponent_add_property(ev, icalproperty_new_lastmodified(utc_of(r->updated_at)));
+    icalcomponent_add_property(ev, icalproperty_new_sequence((int)(r->version > 1000000 ? 1000000 : r->version)));
+    icalcomponent_add_property(ev, icalproperty_new_dtstart(utc_of(r->due_at)));
+    icalcomponent_add_property(ev, icalproperty_new_dtend(r->end_at ? utc_of(r->end_at) : utc_plus(r->due_at, default_length(r))));
+
+    bool done = !strcmp(r->status, "done"), cancelled = !strcmp(r->status, "cancelled");
+    const char *subject = r->subject && *r->subject ? r->subject : activity_kind_word(r->kind);
+    char *summary = clean(&a, done ? arena_printf(&a, "Done: %s", subject) : subject, 1000);
+    icalcomponent_add_property(ev, icalproperty_new_summary(summary));
+
+    buf d;
+    buf_init(&d, 0);
+    buf_printf(&d, "Kartoteka %s", activity_kind_word(r->kind));
+    if (r->phone) buf_printf(&d, ", phone %s", r->phone);
+    if (r->body && *r->body) { buf_adds(&d, "\n\n"); buf_adds(&d, r->body); }
+    if (r->result && *r->result) { buf_adds(&d, "\n\nResult: "); buf_adds(&d, r->result); }
+    icalcomponent_add_property(ev, icalproperty_new_description(clean(&a, d.data, DESCRIPTION_MAX)));
+    buf_release(&d);
+    if (r->location && *r->location) icalcomponent_add_property(ev, icalproperty_new_location(clean(&a, r->location, 1000)));
+    char category[32];
+    snprintf(category, sizeof category, "%s", activity_kind_word(r->kind));
+    for (char *p = category; *p; p++) if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
+    icalcomponent_add_property(ev, icalproperty_new_categories(category));
+    icalcomponent_add_property(ev, icalproperty_new_status(cancelled ? ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED));
+    /* tasks and notes do not make the user busy; calls and meetings do */
+    bool busy = !strcmp(r->kind, "meeting") || !strcmp(r->kind, "call");
+    icalcomponent_add_property(ev, icalproperty_new_transp(busy ? ICAL_TRANSP_OPAQUE : ICAL_TRANSP_TRANSPARENT));
+
+    if (r->remind_at && !done && !cancelled) {
+        icalcomponent *alarm = icalcomponent_new_valarm();
+        icalcomponent_add_property(alarm, icalproperty_new_action(ICAL_ACTION_DISPLAY));
+        icalcomponent_add_property(alarm, icalproperty_new_description(summary));
+        struct icaltriggertype tr;
+        memset(&tr, 0, sizeof tr);
+        tr.time = utc_of(r->remind_at);
+        icalproperty *trigger = icalproperty_new_trigger(tr);
+        icalproperty_add_parameter(trigger, icalparameter_new_value(ICAL_VALUE_DATETIME));
+        icalcomponent_add_property(alarm, trigger);
+        icalcomponent_add_component(ev, alarm);
+    }
+    icalcomponent_add_component(f->cal, ev);
+    arena_release(&a);
+}
+
+char *ical_feed_finish(ical_feed *f, arena *a)
+{
+    char *s = icalcomponent_as_ical_string_r(f->cal);
+    char *r = arena_strdup(a, s ? s : "");
+    icalmemory_free_buffer(s);
+    icalcomponent_free(f->cal);
+    free(f);
+    return r;
+}
+
+/* ---------- time zones ---------- */
+
+/* the zone, or NULL when unknown; caller holds g_tz_lock */
+static icaltimezone *zone_of(const char *tz)
+{
+    if (!tz || !*tz || !strcmp(tz, "UTC") || !strcmp(tz, "Etc/UTC")) return icaltimezone_get_utc_timezone();
+    if (strlen(tz) > 64) return NULL;
+    for (const char *p = tz; *p; p++)   /* zone names are ASCII words with / _ - + */
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '/' || *p == '_' || *p == '-' || *p == '+')) return NULL;
+    return icaltimezone_get_builtin_timezone(tz);
+}
+
+bool ical_tz_known(const char *tz)
+{
+    pthread_mutex_lock(&g_tz_lock);
+    bool ok = zone_of(tz) != NULL;
+    pthread_mutex_unlock(&g_tz_lock);
+    return ok;
+}
+
+bool ical_day_bounds(const char *tz, const char *date, time_t *start, time_t *end)
+{
+    if (date && !clock_parse_date(date)) return false;
+    pthread_mutex_lock(&g_tz_lock);
+    icaltimezone *z = zone_of(tz);
+    bool ok = z != NULL;
+    if (ok) {
+        struct icaltimetype day = icaltime_current_time_with_zone(z);
+        if (date) {
+            day.year = (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 + (date[3] - '0');
+            day.month = (date[5] - '0') * 10 + (date[6] - '0');
+            day.day = (date[8] - '0') * 10 + (date[9] - '0');
+        }
+        day.hour = day.minute = day.second = 0;
+        day.is_date = 0;
+        day.zone = z;
+        struct icaltimetype next = day;
+        icaltime_adjust(&next, 1, 0, 0, 0);
+        *start = icaltime_as_timet_with_zone(day, z);
+        *end = icaltime_as_timet_with_zone(next, z);
+    }
+    pthread_mutex_unlock(&g_tz_lock);
+    return ok;
+}
