@@ -297,7 +297,8 @@ static void deal_validate(ctx *c, write_set *w, errs *e)
     if (e->n || to_s == cur_s) return;
 
     if (!in_s && stage_get(c, to_s, &to) != 1) { errs_add(e, "stage_id", "invalid_reference", "no such stage"); return; }
-    if (old && to.pipeline_id == here.pipeline_id &&
+    /* a deal may be lost from anywhere; going forward (or winning) needs the results */
+    if (old && to.pipeline_id == here.pipeline_id && strcmp(to.kind, "lost") &&
         (to.position > here.position || (!strcmp(to.kind, "won") && strcmp(here.kind, "won"))))
         requirements_check(c, w, id, &here, e);
     if (!strcmp(to.kind, "lost") && !filled(merged(w, "lost_reason")))
@@ -593,17 +594,18 @@ int deal_set_lead(ctx *c, long long deal_id, long long lead_id)
 
 /* ---------- the list, with flags ---------- */
 
-/* "no next step": an open deal without a planned (not done, not deleted) activity. The
- * activities module is built beside this one; its table is looked up at query time so
- * either can ship first: while there is no such table no deal has a planned activity. */
+/* "no next step": an open deal without a planned activity. The activities module is
+ * built beside this one; its table is looked up at query time so either can ship first:
+ * while there is no such table no deal has a planned activity. "Planned" is status
+ * 'planned' where the table has a status, else not done; deleted ones do not count. */
 static const char *no_next_step_sql(ctx *c)
 {
-    long long cols = db_scalar(c->db, "SELECT (SELECT count(*) FROM pragma_table_info('activities') WHERE name IN ('deal_id', 'done_at'))"
-                                      " + 2 * (SELECT count(*) FROM pragma_table_info('activities') WHERE name = 'deleted_at')", NULL, 0);
-    if ((cols & 3) != 2) return "t.status = 'open'";
-    return cols & 4 ? "t.status = 'open' AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.deal_id = t.id"
-                      " AND a.done_at IS NULL AND a.deleted_at IS NULL)"
-                    : "t.status = 'open' AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.deal_id = t.id AND a.done_at IS NULL)";
+    long long cols = db_scalar(c->db, "SELECT coalesce(sum(CASE name WHEN 'deal_id' THEN 1 WHEN 'done_at' THEN 2"
+                                      " WHEN 'deleted_at' THEN 4 WHEN 'status' THEN 8 ELSE 0 END), 0)"
+                                      " FROM pragma_table_info('activities')", NULL, 0);
+    if (cols < 0 || !(cols & 1) || !(cols & (2 | 8))) return "t.status = 'open'";
+    return arena_printf(c->a, "t.status = 'open' AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.deal_id = t.id AND %s%s)",
+                        cols & 8 ? "a.status = 'planned'" : "a.done_at IS NULL", cols & 4 ? " AND a.deleted_at IS NULL" : "");
 }
 
 /* past the stage's time limit */
