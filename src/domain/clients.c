@@ -33,7 +33,7 @@
 #include <string.h>
 
 #define TS "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
-#define FTS "USING fts5(body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+#define FTS "USING fts5(body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')"
 
 static const char *const steps[] = {
     "CREATE TABLE contacts(id INTEGER PRIMARY KEY, version INTEGER NOT NULL DEFAULT 1, created_at " TS ", updated_at " TS ","

@@ -1,7 +1,7 @@
 /* search: the full-text side of the client base.
  *
  * Tables contacts_fts and companies_fts (FTS5, tokenize 'unicode61 remove_diacritics 2',
- * prefix indexes of 2 and 3 characters), one row per live card with rowid = the card's
+ * prefix indexes of 2, 3 and 4 characters), one row per live card with rowid = the card's
  * id and `body` = text_fold() of its names, company names, emails, phone digits and
  * notes. Queries are folded the same way (search_match_expr in resource_list.c), so
  * `lodz` finds `Łódź` and `ЁЛКИН` finds `ёлкин`; every word is a prefix (typeahead).
