@@ -23,7 +23,7 @@ static const field_def deal_fields[] = {
     {"pipeline_id", "pipeline_id", FT_REF, 0, 0, NULL, "pipelines"},
     {"stage_id", "stage_id", FT_REF, 0, 0, NULL, "stages"},
     {"status", "status", FT_ENUM, FF_READONLY, 0, deal_statuses, NULL},
-    {"probability", NULL, FT_INT, FF_READONLY | FF_NOFILTER | FF_NOSORT, 0, NULL, NULL},
+    {"probability", NULL, FT_INT, FF_READONLY | FF_NOAUDIT, 0, NULL, NULL},
     {"owner_id", "owner_id", FT_REF, 0, 0, NULL, "users"},
     {"co_owner_ids", NULL, FT_JSON, 0, 0, NULL, NULL},
     {"company_id", "company_id", FT_REF, 0, 0, NULL, "companies"},
@@ -37,6 +37,11 @@ static const field_def deal_fields[] = {
     {"checklist", NULL, FT_JSON, 0, 0, NULL, NULL},
     {"stage_entered_at", "stage_entered_at", FT_TIME, FF_READONLY, 0, NULL, NULL},
     {"closed_at", "closed_at", FT_TIME, FF_READONLY, 0, NULL, NULL},
+    /* derived on every read (write_extra), not history of their own */
+    {"items_count", NULL, FT_INT, FF_READONLY | FF_NOAUDIT, 0, NULL, NULL},
+    {"paid", NULL, FT_INT, FF_READONLY | FF_NOAUDIT, 0, NULL, NULL},
+    {"planned", NULL, FT_INT, FF_READONLY | FF_NOAUDIT, 0, NULL, NULL},
+    {"owed", NULL, FT_INT, FF_READONLY | FF_NOAUDIT, 0, NULL, NULL},
     {0},
 };
 

@@ -66,7 +66,7 @@ static void offer_timeline(ctx *c, const char *object, long long id, buf *sql, d
 static void payment_timeline(ctx *c, const char *object, long long id, buf *sql, dbparams *p)
 {
     size_t mark = sql->len;
-    buf_adds(sql, "SELECT y.created_at, 'payment', y.id, json_object('deal_id', t.id, 'title', t.title, 'kind', y.kind,"
+    buf_adds(sql, "SELECT y.created_at, 'payment', y.id, json_object('deal_id', t.id, 'title', t.title, 'payment_kind', y.kind,"
                   " 'amount', y.amount, 'currency', y.currency, 'due_date', y.due_date, 'paid_at', y.paid_at)"
                   " FROM deal_payments y JOIN deals t ON t.id = y.deal_id WHERE t.deleted_at IS NULL");
     if (!deals_of(object, id, sql, p)) { sql->len = mark; sql->data[mark] = 0; return; }
