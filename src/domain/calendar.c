@@ -346,7 +346,11 @@ static int feed_serve(req *r, const void *data)
     char from[32], to[32];
     clock_format(now - FEED_PAST_DAYS * 86400L, from);
     clock_format(now + FEED_FUTURE_DAYS * 86400L, to);
-    ical_feed *f = ical_feed_new(arena_printf(&r->a, "Kartoteka: %s", r->user.name));
+    dbparams u;
+    dbparams_init(&u, &r->a);
+    dbp_int(&u, uid);
+    const char *email = db_scalar_text(r->db, &r->a, "SELECT email FROM users WHERE id = ?", &u);
+    ical_feed *f = ical_feed_new(arena_printf(&r->a, "Kartoteka: %s", r->user.name), r->user.name, email ? email : "");
     int rc = activity_each_for_feed(&c, uid, from, to, FEED_MAX_EVENTS, feed_found, f);
     char *text = ical_feed_finish(f, &r->a);
     if (rc != 0) return reply_db_error(r);

@@ -22,6 +22,8 @@ void ical_init(void)
 
 struct ical_feed {
     icalcomponent *cal;
+    char *organizer;   /* "mailto:..." */
+    char *cn;          /* the organizer's name as a parameter value */
 };
 
 /* text for a TEXT value: valid UTF-8, no control characters but newline and tab (RFC 5545
@@ -64,11 +66,17 @@ static struct icaltimetype utc_plus(const char *rfc3339, long seconds)
     return icaltime_from_timet_with_zone(t + seconds, 0, icaltimezone_get_utc_timezone());
 }
 
-ical_feed *ical_feed_new(const char *name)
+ical_feed *ical_feed_new(const char *name, const char *owner, const char *email)
 {
     arena a;
     arena_init(&a);
     ical_feed *f = xmalloc(sizeof *f);
+    f->organizer = xmalloc(strlen(email) + 8);
+    memcpy(f->organizer, "mailto:", 7);
+    memcpy(f->organizer + 7, email, strlen(email) + 1);
+    /* a parameter value may not hold a double quote; libical quotes the rest as needed */
+    f->cn = xstrdup(clean(&a, owner, 200));
+    for (char *p = f->cn; *p; p++) if (*p == '"' || *p == '\n' || *p == '\t') *p = '\'';
     f->cal = icalcomponent_new_vcalendar();
     icalcomponent_add_property(f->cal, icalproperty_new_prodid("-//Kartoteka//Kartoteka CRM//EN"));
     icalcomponent_add_property(f->cal, icalproperty_new_version("2.0"));
@@ -111,6 +119,9 @@ void ical_feed_add(ical_feed *f, const activity_row *r)
     icalcomponent_add_property(ev, icalproperty_new_created(utc_of(r->created_at)));
     icalcomponent_add_property(ev, icalproperty_new_lastmodified(utc_of(r->updated_at)));
     icalcomponent_add_property(ev, icalproperty_new_sequence((int)(r->version > 1000000 ? 1000000 : r->version)));
+    icalproperty *org = icalproperty_new_organizer(f->organizer);
+    icalproperty_add_parameter(org, icalparameter_new_cn(f->cn));
+    icalcomponent_add_property(ev, org);
     icalcomponent_add_property(ev, icalproperty_new_dtstart(utc_of(r->due_at)));
     icalcomponent_add_property(ev, icalproperty_new_dtend(r->end_at ? utc_of(r->end_at) : utc_plus(r->due_at, default_length(r))));
 
@@ -159,6 +170,8 @@ char *ical_feed_finish(ical_feed *f, arena *a)
     char *r = arena_strdup(a, s ? s : "");
     icalmemory_free_buffer(s);
     icalcomponent_free(f->cal);
+    free(f->organizer);
+    free(f->cn);
     free(f);
     return r;
 }

@@ -21,8 +21,9 @@
 void ical_init(void);
 
 typedef struct ical_feed ical_feed;
-/* a calendar named `name` (shown by the subscriber's app) */
-ical_feed *ical_feed_new(const char *name);
+/* a calendar named `name` (shown by the subscriber's app) of the user `owner` with email
+ * `email`, who is the ORGANIZER of every event (iTIP PUBLISH wants one) */
+ical_feed *ical_feed_new(const char *name, const char *owner, const char *email);
 void ical_feed_add(ical_feed *f, const activity_row *a);
 /* the whole text (CRLF lines), copied into the arena; frees the feed */
 char *ical_feed_finish(ical_feed *f, arena *a);

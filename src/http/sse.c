@@ -11,6 +11,7 @@
 #include "http/reply.h"
 #include "core/log.h"
 #include <microhttpd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ enum { REPLAY_BATCH = 100, FEED_BATCH = 1000 };
 
 typedef struct stream {
     struct MHD_Connection *conn;
+    int fd;                   /* the connection's socket, watched for hang-ups while suspended */
     long long user_id;
     long long since;          /* newest event id queued (hub only) */
     bool replaying;           /* Last-Event-ID older than the hub: the hub replays first */
@@ -177,6 +179,37 @@ static void heartbeat(wake_list *w)
     }
 }
 
+/* a suspended connection is not watched by libmicrohttpd, so a browser that went away
+ * would hold its slot until the next heartbeat fails to write: look at the sockets of
+ * suspended streams instead and end those whose peer hung up */
+static void reap_hangups(wake_list *w)
+{
+    size_t n = 0;
+    for (stream *s = g_hub.head; s; s = s->next) n++;
+    if (!n) return;
+    struct pollfd *pf = xmalloc(n * sizeof *pf);
+    stream **who = xmalloc(n * sizeof *who);
+    size_t k = 0;
+    for (stream *s = g_hub.head; s; s = s->next) {
+        pthread_mutex_lock(&s->mu);
+        if (s->suspended && s->fd >= 0) {
+            pf[k] = (struct pollfd){.fd = s->fd, .events = POLLRDHUP};
+            who[k++] = s;
+        }
+        pthread_mutex_unlock(&s->mu);
+    }
+    if (k && poll(pf, k, 0) > 0)
+        for (size_t i = 0; i < k; i++) {
+            if (!(pf[i].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))) continue;
+            pthread_mutex_lock(&who[i]->mu);
+            who[i]->closing = true;
+            wake_later(w, who[i]);
+            pthread_mutex_unlock(&who[i]->mu);
+        }
+    free(pf);
+    free(who);
+}
+
 static void *hub_run(void *arg)
 {
     (void)arg;
@@ -203,6 +236,7 @@ static void *hub_run(void *arg)
             long long latest = g_hub.feed->latest(d);
             if (latest > g_hub.seen) g_hub.seen = latest;
         }
+        reap_hangups(&wake);
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec - last_beat.tv_sec >= SSE_HEARTBEAT_S) {
@@ -313,6 +347,8 @@ int sse_events(req *r, const void *data)
     memset(s, 0, sizeof *s);
     pthread_mutex_init(&s->mu, NULL);
     s->conn = r->conn;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    s->fd = ci ? ci->connect_fd : -1;
     s->user_id = r->user.user_id;
     s->since = resume_after ? resume_after : g_hub.seen;
     s->replaying = resume_after && resume_after < g_hub.seen;

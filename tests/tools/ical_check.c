@@ -49,8 +49,10 @@ static json_t *props(icalcomponent *c)
         else if (k == ICAL_TRIGGER_PROPERTY)
             v = time_json(icalproperty_get_trigger(p).time);
         else if (k == ICAL_SUMMARY_PROPERTY || k == ICAL_DESCRIPTION_PROPERTY || k == ICAL_LOCATION_PROPERTY ||
-                 k == ICAL_UID_PROPERTY || k == ICAL_CATEGORIES_PROPERTY || k == ICAL_X_PROPERTY || k == ICAL_NAME_PROPERTY)
+                 k == ICAL_UID_PROPERTY || k == ICAL_CATEGORIES_PROPERTY || k == ICAL_NAME_PROPERTY)
             v = json_string(icalvalue_get_text(icalproperty_get_value(p)) ? icalvalue_get_text(icalproperty_get_value(p)) : "");
+        else if (k == ICAL_X_PROPERTY)
+            v = json_string(icalvalue_get_x(icalproperty_get_value(p)) ? icalvalue_get_x(icalproperty_get_value(p)) : "");
         else
             v = json_string(icalproperty_get_value_as_string(p));
         json_object_set_new(o, name, v ? v : json_null());
