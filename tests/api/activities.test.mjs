@@ -254,8 +254,10 @@ test('actions on missing or malformed ids answer 404; bodies must be objects', a
     assert.equal((await admin.post(`/api/v1/activities/abc/${a}`, body)).status, 404);
   }
   const t = (await admin.post('/api/v1/activities', { kind: 'task', subject: 't', due_at: fromNow(60) })).json;
-  const r = await admin.req('POST', `/api/v1/activities/${t.id}/complete`, '"done"');
+  const r = await admin.req('POST', `/api/v1/activities/${t.id}/complete`, '["done"]');
   assert.equal(r.status, 422);
+  assert.equal(r.json.errors[0].code, 'invalid_body');
+  assert.equal((await admin.req('POST', `/api/v1/activities/${t.id}/complete`, '"done"')).status, 400);
   const done = await admin.post(`/api/v1/activities/${t.id}/complete`);
   assert.equal(done.status, 200, 'an empty body completes');
 });
