@@ -64,6 +64,7 @@ static void activities_routes(void)
     notification_routes();
     timeline_register(&activity_source);
     reassign_register(&activity_reassign_target);
+    merge_register(&activity_merge_hook);
     router_add("GET", "/api/v1/events", sse_events, NULL, 0);
     openapi_op("get", "/api/v1/events", "Server-Sent Events (text/event-stream): the requesting user's notifications, live;"
                " send Last-Event-ID to get what was missed", NULL, NULL);

@@ -16,6 +16,7 @@
 #ifndef KT_ACTIVITY_H
 #define KT_ACTIVITY_H
 #include "domain/resource.h"
+#include "domain/merge.h"
 #include "domain/reassign.h"
 
 enum {
@@ -26,6 +27,8 @@ enum {
 extern const resource activity_resource;
 /* POST /api/v1/reassign target "activities": the planned ones move to the new assignee */
 extern const reassign_target activity_reassign_target;
+/* merging client cards: the activities of the absorbed card move to the survivor */
+extern const merge_hook activity_merge_hook;
 
 /* what an activity is called in a sentence: "call", "task", "meeting" ... "note" */
 const char *activity_kind_word(const char *kind);

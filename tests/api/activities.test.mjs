@@ -293,6 +293,59 @@ test('activities show on the client card\'s timeline, newest first, and leave it
   assert.equal((await anna.get(`/api/v1/activities/${note.id}`)).status, 404);
 });
 
+test('activities show on a deal\'s and a lead\'s timeline; links to records out of sight are refused', async () => {
+  const deal = await anna.post('/api/v1/deals', { title: 'Chairs for the office', amount: 120000, currency: 'PLN' });
+  assert.equal(deal.status, 201, deal.text);
+  const meeting = (await anna.post('/api/v1/activities', { kind: 'meeting', subject: 'Offer walkthrough', deal_id: deal.json.id, due_at: fromNow(7200) })).json;
+  const tl = await anna.get(`/api/v1/deals/${deal.json.id}/timeline`);
+  assert.equal(tl.status, 200, tl.text);
+  assert.ok(tl.json.data.some((x) => x.kind === 'activity' && x.id === meeting.id && x.type === 'meeting'), tl.text);
+  const lead = await anna.post('/api/v1/leads', { channel: 'form', name: 'Web visitor', phone: '+48 601 999 888' });
+  assert.equal(lead.status, 201, lead.text);
+  const call = await anna.post('/api/v1/activities', { kind: 'call', subject: 'Qualify the lead', lead_id: lead.json.id, due_at: fromNow(600) });
+  assert.equal(call.status, 201, call.text);
+  // someone else's deal in another team is not a record a manager may attach to
+  const stranger = await userClient(srv, admin, { name: 'Stranger' });
+  const hidden = await admin.post('/api/v1/deals', { title: 'Hidden deal', owner_id: stranger.id });
+  assert.equal(hidden.status, 201, hidden.text);
+  const r = await anna.post('/api/v1/activities', { kind: 'task', subject: 'Peek', deal_id: hidden.json.id });
+  assert.equal(r.status, 422);
+  assert.deepEqual(r.json.errors.map((e) => [e.field, e.code]), [['deal_id', 'invalid_reference']]);
+});
+
+test('merging two client cards moves the activities to the survivor; undo moves them back', async () => {
+  const keep = (await admin.post('/api/v1/contacts', { first_name: 'Ewa', last_name: 'Nowak' })).json;
+  const dup = (await admin.post('/api/v1/contacts', { first_name: 'Ewa', last_name: 'Nowak (old)' })).json;
+  const a = (await admin.post('/api/v1/activities', { kind: 'note', body: 'Old card note', contact_id: dup.id })).json;
+  const m = await admin.post(`/api/v1/contacts/${keep.id}/merge`, { from_id: dup.id });
+  assert.equal(m.status, 200, m.text);
+  assert.equal((await admin.get(`/api/v1/activities/${a.id}`)).json.contact_id, keep.id);
+  const tl = await admin.get(`/api/v1/contacts/${keep.id}/timeline`);
+  assert.ok(tl.json.data.some((x) => x.kind === 'activity' && x.id === a.id));
+  const undo = await admin.post(`/api/v1/merges/${m.json.id}/undo`);
+  assert.equal(undo.status, 200, undo.text);
+  assert.equal((await admin.get(`/api/v1/activities/${a.id}`)).json.contact_id, dup.id);
+});
+
+test('reassigning a manager\'s work hands over the planned activities, tells the new one, keeps the done ones', async () => {
+  const leaving = await userClient(srv, admin, { name: 'Leaving Manager' });
+  const taking = await userClient(srv, admin, { name: 'Taking Manager' });
+  const open1 = (await admin.post('/api/v1/activities', { kind: 'call', subject: 'Open 1', assignee_id: leaving.id, due_at: fromNow(3600) })).json;
+  const open2 = (await admin.post('/api/v1/activities', { kind: 'task', subject: 'Open 2', assignee_id: leaving.id, due_at: fromNow(7200) })).json;
+  const done = (await admin.post('/api/v1/activities', { kind: 'call', subject: 'Done', assignee_id: leaving.id, done_at: fromNow(-60) })).json;
+  const r = await admin.post('/api/v1/reassign', { from_user_id: leaving.id, to_user_id: taking.id, objects: ['activities'] });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.moved.activities, 2);
+  for (const a of [open1, open2]) assert.equal((await admin.get(`/api/v1/activities/${a.id}`)).json.assignee_id, taking.id);
+  assert.equal((await admin.get(`/api/v1/activities/${done.id}`)).json.assignee_id, leaving.id);
+  const notes = await taking.get('/api/v1/notifications');
+  assert.ok(notes.json.data.some((n) => n.kind === 'transferred' && n.text === '2 planned activities of Leaving Manager have been handed to you'), notes.text);
+  const audit = await admin.get(`/api/v1/audit?object=activity&object_id=${open1.id}&action=reassign`);
+  assert.equal(audit.json.data.length, 1);
+  const refused = await anna.post('/api/v1/reassign', { from_user_id: leaving.id, to_user_id: taking.id, objects: ['activities'] });
+  assert.equal(refused.status, 403, 'a manager may not hand over a colleague\'s work');
+});
+
 test('full-text search finds activities by folded words of subject, result and body', async () => {
   const a = (await anna.post('/api/v1/activities', { kind: 'meeting', subject: 'Spotkanie w Łodzi', due_at: fromNow(86400) })).json;
   await anna.post(`/api/v1/activities/${a.id}/complete`, { result: 'Umowa podpisana' });
