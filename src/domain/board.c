@@ -90,8 +90,11 @@ static int plain_totals(ctx *c, long long pid, board *b)
     return rc < 0 ? -1 : 0;
 }
 
-/* q narrowed to the pipeline (and a stage when `stage` is not 0) */
-static list_query narrowed(req *r, const list_query *q, long long pid, long long stage)
+/* q narrowed to the pipeline (and a stage when `stage` is not 0). `by_owner`: the
+ * caller sees only some deals, so the pipeline test is kept off the index ("+"): the
+ * planner then starts from the deals the caller owns or shares (deal_owners), a few
+ * thousand rows, instead of every deal of the pipeline */
+static list_query narrowed(req *r, const list_query *q, long long pid, long long stage, bool by_owner)
 {
     list_query n = *q;
     dbparams *p = arena_alloc(&r->a, sizeof *p);
@@ -99,7 +102,7 @@ static list_query narrowed(req *r, const list_query *q, long long pid, long long
     dbp_int(p, pid);
     if (stage) dbp_int(p, stage);
     if (q->extra_params) dbp_append(p, q->extra_params);
-    n.extra_sql = arena_printf(&r->a, "t.pipeline_id = ?%s%s%s%s", stage ? " AND t.stage_id = ?" : "",
+    n.extra_sql = arena_printf(&r->a, "%st.pipeline_id = ?%s%s%s%s", by_owner ? "+" : "", stage ? " AND t.stage_id = ?" : "",
                                q->extra_sql ? " AND (" : "", q->extra_sql ? q->extra_sql : "", q->extra_sql ? ")" : "");
     n.extra_params = p;
     n.count = false;
@@ -156,7 +159,7 @@ static int board_get(req *r, const void *data)
     if (plain) {
         if (plain_totals(&c, pid, b) != 0) return reply_db_error(r);
     } else {
-        list_query aq = narrowed(r, &q, pid, 0);
+        list_query aq = narrowed(r, &q, pid, 0, resource_level(&c, &deal_resource, ACT_READ) != SCOPE_ALL);
         aq.after = NULL;
         int st = resource_aggregate(&c, &deal_resource, &aq, "t.stage_id, t.currency, count(*), total(t.amount)",
                                     "t.stage_id, t.currency", total_row, b, &e);
@@ -185,7 +188,7 @@ static int board_get(req *r, const void *data)
         char *amounts = json_dumps(col->amounts, JSON_COMPACT | JSON_SORT_KEYS);
         jw_kraw(&w, "amounts", amounts);
         free(amounts);
-        list_query lq = narrowed(r, &q, pid, col->id);
+        list_query lq = narrowed(r, &q, pid, col->id, false);
         if (!only) lq.after = NULL;
         buf_reset(&page);
         int st = resource_list(&c, &deal_resource, &lq, &page, &e);
