@@ -36,6 +36,7 @@ static const field_def deal_fields[] = {
     {"tags", "tags", FT_JSON, 0, 0, NULL, NULL},
     {"checklist", NULL, FT_JSON, 0, 0, NULL, NULL},
     {"stage_entered_at", "stage_entered_at", FT_TIME, FF_READONLY, 0, NULL, NULL},
+    {"stuck_at", "stuck_at", FT_TIME, FF_READONLY | FF_NOAUDIT, 0, NULL, NULL},
     {"closed_at", "closed_at", FT_TIME, FF_READONLY, 0, NULL, NULL},
     /* derived on every read (write_extra), not history of their own */
     {"items_count", NULL, FT_INT, FF_READONLY | FF_NOAUDIT, 0, NULL, NULL},
@@ -308,12 +309,17 @@ static void deal_validate(ctx *c, write_set *w, errs *e)
         requirements_check(c, w, id, &here, e);
     if (!strcmp(to.kind, "lost") && !filled(merged(w, "lost_reason")))
         errs_add(e, "lost_reason", "required_for_stage", "a deal needs 'lost_reason' to enter stage '%s'", to.name);
-    char now[32];
-    clock_now(now);
+    char now[32], stuck[32];
+    time_t t = time(NULL);
+    clock_format(t, now);
+    clock_format(t + (time_t)to.time_limit_days * 86400, stuck);
     w->cols[w->n++] = "status";
     dbp_text(&w->vals, to.kind);
     w->cols[w->n++] = "stage_entered_at";
     dbp_text(&w->vals, arena_strdup(c->a, now));
+    w->cols[w->n++] = "stuck_at";
+    if (to.time_limit_days) dbp_text(&w->vals, arena_strdup(c->a, stuck));
+    else dbp_null(&w->vals);
     w->cols[w->n++] = "closed_at";
     if (!strcmp(to.kind, "open")) dbp_null(&w->vals);
     else dbp_text(&w->vals, arena_strdup(c->a, now));
@@ -552,6 +558,7 @@ int deal_move_stage(ctx *c, long long from, long long to)
                       " FROM deals WHERE stage_id = ?4 AND deleted_at IS NULL", &p) < 0) return -1;
     return db_run(c->db, "UPDATE deals SET stage_id = ?1, status = (SELECT kind FROM stages WHERE id = ?1),"
                          " stage_entered_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+                         " stuck_at = (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+' || time_limit_days || ' days') FROM stages WHERE id = ?1),"
                          " closed_at = CASE (SELECT kind FROM stages WHERE id = ?1) WHEN 'open' THEN NULL"
                          "   ELSE coalesce(closed_at, strftime('%Y-%m-%dT%H:%M:%SZ','now')) END,"
                          " version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
@@ -568,6 +575,15 @@ int deal_stage_kind_changed(ctx *c, long long stage_id, const char *kind)
                          " ELSE coalesce(closed_at, strftime('%Y-%m-%dT%H:%M:%SZ','now')) END,"
                          " version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
                          " WHERE stage_id = ?2", &p) < 0 ? -1 : 0;
+}
+
+int deal_stage_limit_changed(ctx *c, long long stage_id)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, stage_id);
+    return db_run(c->db, "UPDATE deals SET stuck_at = (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', deals.stage_entered_at,"
+                         " '+' || time_limit_days || ' days') FROM stages WHERE id = ?1) WHERE stage_id = ?1", &p) < 0 ? -1 : 0;
 }
 
 int deal_set_amount(ctx *c, long long deal_id, long long amount)
@@ -613,10 +629,8 @@ static const char *no_next_step_sql(ctx *c)
                         cols & 8 ? "a.status = 'planned'" : "a.done_at IS NULL", cols & 4 ? " AND a.deleted_at IS NULL" : "");
 }
 
-/* past the stage's time limit */
-static const char stuck_sql[] =
-    "t.status = 'open' AND t.stage_entered_at < (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || s.time_limit_days || ' days')"
-    " FROM stages s WHERE s.id = t.stage_id AND s.time_limit_days IS NOT NULL)";
+/* past the stage's time limit (stuck_at and status as written: deals_stuck serves it) */
+static const char stuck_sql[] = "t.status = 'open' AND t.stuck_at < strftime('%Y-%m-%dT%H:%M:%SZ','now')";
 
 static bool positive_id(const char *s, long long *out)
 {

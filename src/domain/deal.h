@@ -32,6 +32,8 @@ long long deal_count_in_pipeline(ctx *c, long long pipeline_id);
 int deal_move_stage(ctx *c, long long from, long long to);
 /* the stage changed kind: its deals take the new status; 0 ok */
 int deal_stage_kind_changed(ctx *c, long long stage_id, const char *kind);
+/* the stage's time limit changed: when its deals become stuck follows; 0 ok */
+int deal_stage_limit_changed(ctx *c, long long stage_id);
 /* the deal list's query arguments: the standard ones (rest_list_query) plus flag=,
  * tag=, contact_id=, co_owner_id=; -1 after replying 422 */
 int deal_list_query(req *r, list_query *q);

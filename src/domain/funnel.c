@@ -11,7 +11,8 @@
  *          time_limit_days)                      -- hard-deleted after moving their deals
  *   deals(title, amount minor units | NULL, currency, pipeline_id, stage_id,
  *         status = kind of the stage, owner_id, company_id, lead_id, expected_close,
- *         source, lost_reason, tags JSON, stage_entered_at, closed_at, custom, deleted_at)
+ *         source, lost_reason, tags JSON, stage_entered_at, stuck_at (entered + the stage's
+ *         time limit), closed_at, custom, deleted_at)
  *   deal_owners(deal_id, user_id, is_primary)    -- the owner (kept by triggers) and the
  *                                                   co-owners: the scope predicate reads
  *                                                   only this table
@@ -35,7 +36,8 @@
  *
  * Indexes that carry the hot paths: the board reads deals_board (pipeline_id, stage_id;
  * rowid order = the default "-id" sort) and stage_totals; the list filtered by owner and
- * stage reads deals_owner_stage; the `own`/`team` scope drives from deal_owners_user.
+ * stage reads deals_owner_stage; the `own`/`team` scope drives from deal_owners_user;
+ * flag=stuck reads deals_stuck.
  * Contacts and companies belong to the clients module; they are referred to by id
  * without foreign keys so this schema does not depend on their table layout. */
 #include "core/module.h"
@@ -144,6 +146,13 @@ static const char *const steps[] = {
     "CREATE INDEX leads_phone ON leads(phone_e164) WHERE phone_e164 IS NOT NULL;"
     "CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL;"
     "CREATE VIRTUAL TABLE leads_fts USING fts5(body, tokenize='unicode61 remove_diacritics 2');",
+
+    /* 5: when an open deal becomes stuck (entered + the stage's time limit), so the
+     * stuck list is an index range instead of a scan of every deal */
+    "ALTER TABLE deals ADD COLUMN stuck_at TEXT;"
+    "UPDATE deals SET stuck_at = (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', deals.stage_entered_at, '+' || s.time_limit_days || ' days')"
+    " FROM stages s WHERE s.id = deals.stage_id);"
+    "CREATE INDEX deals_stuck ON deals(stuck_at) WHERE deleted_at IS NULL AND status = 'open' AND stuck_at IS NOT NULL;",
     NULL,
 };
 

@@ -221,6 +221,9 @@ static int stage_after_save(ctx *c, long long id, write_set *w, errs *e)
     const char *kind = json_string_value(json_object_get(w->in, "kind"));
     const char *was = w->old ? json_string_value(json_object_get(w->old, "kind")) : NULL;
     if (kind && was && strcmp(kind, was) && deal_stage_kind_changed(c, id, kind) != 0) return -1;
+    if (w->old && json_object_get(w->in, "time_limit_days") &&
+        !json_equal(json_object_get(w->in, "time_limit_days"), json_object_get(w->old, "time_limit_days")) &&
+        deal_stage_limit_changed(c, id) != 0) return -1;
     return 0;
 }
 

@@ -264,11 +264,20 @@ test('flags: no next step (open deal without a planned activity) and stuck (past
   const closed = await deal({ pipeline_id: p.json.id, stage_id: won.id, title: 'closed' });
   const ids = async (q) => (await admin.get(`/api/v1/deals?pipeline_id=${p.json.id}&${q}`)).json.data.map((x) => x.id).sort();
   assert.deepEqual(await ids('flag=stuck'), []);
-  // three days in the stage: stuck
-  execFileSync('sqlite3', ['-cmd', '.timeout 5000', join(srv.dataDir, 'kartoteka.db'),
-    `UPDATE deals SET stage_entered_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-3 days') WHERE id IN (${old.id}, ${closed.id})`]);
-  assert.deepEqual(await ids('flag=stuck'), [old.id]);
   assert.equal(slow.time_limit_days, 2);
+  assert.ok(Date.parse(old.stuck_at) - Date.parse(old.stage_entered_at) === 2 * 86400e3, old.stuck_at);
+  assert.equal(closed.stuck_at, null);
+  // three days pass for two of them (the clock is moved back in the database): stuck
+  execFileSync('sqlite3', ['-cmd', '.timeout 5000', join(srv.dataDir, 'kartoteka.db'),
+    `UPDATE deals SET stage_entered_at = strftime('%Y-%m-%dT%H:%M:%SZ', stage_entered_at, '-3 days'),
+     stuck_at = strftime('%Y-%m-%dT%H:%M:%SZ', stuck_at, '-3 days') WHERE id IN (${old.id}, ${closed.id})`]);
+  assert.deepEqual(await ids('flag=stuck'), [old.id]);
+  // a longer limit frees it, a shorter one catches it again
+  let r = await admin.patch(`/api/v1/pipelines/${p.json.id}/stages/${slow.id}`, { time_limit_days: 5 });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(await ids('flag=stuck'), []);
+  r = await admin.patch(`/api/v1/pipelines/${p.json.id}/stages/${slow.id}`, { time_limit_days: 1 });
+  assert.deepEqual(await ids('flag=stuck'), [old.id]);
   assert.deepEqual(await ids('flag=no_next_step'), [fresh.id, old.id].sort());
   // a planned activity is a next step; a done or cancelled one is not
   const a = await admin.post('/api/v1/activities', { kind: 'task', subject: 'call back', deal_id: fresh.id, due_at: '2030-01-01T10:00:00Z' });
