@@ -142,7 +142,12 @@ static const guess guesses[] = {
      "webové stránky|www stránky"},
     {G_COMPANIES, "industry", NULL,
      "industry|sector|отрасль|сфера деятельности|branża|sektor|industria|obor|odvětví"},
-    {G_CONTACTS | G_COMPANIES, "address", NULL, "address|адрес|adres|dirección|adresa"},
+    {G_CONTACTS | G_COMPANIES, "addresses|actual_address|address", NULL, "address|адрес|adres|dirección|adresa"},
+    {G_COMPANIES, "legal_address", NULL,
+     "legal address|registered address|юридический адрес|юр адрес|adres siedziby|adres rejestrowy|domicilio social|"
+     "dirección fiscal|sídlo|adresa sídla"},
+    {G_COMPANIES, "director", NULL, "director|ceo|директор|генеральный директор|руководитель|prezes|dyrektor|director general|ředitel|jednatel"},
+    {G_COMPANIES, "registration_no", NULL, "registration number|reg no|огрн|regon|krs|registro mercantil|spisová značka"},
     {G_CONTACTS | G_COMPANIES | G_DEALS, "owner", NULL,
      "owner|responsible|account manager|sales rep|manager|ответственный|менеджер|владелец|opiekun|właściciel|"
      "odpowiedzialny|handlowiec|responsable|propietario|comercial|vlastník|odpovědná osoba|obchodník"},
@@ -203,7 +208,7 @@ static const map_target *first_target(const map_schema *s, const char *targets, 
 
 static bool multi_valued(const map_target *t)
 {
-    return t->type == MV_PHONES || t->type == MV_EMAILS || t->type == MV_LIST;
+    return t->type == MV_PHONES || t->type == MV_EMAILS || t->type == MV_LIST || t->type == MV_ADDRESS;
 }
 
 static bool taken(const mapping *m, const map_target *t)
@@ -1012,6 +1017,21 @@ int mapping_apply(const mapping *m, const import_row *row, const map_apply_opts 
                         push_key(a, &out->email_keys, &out->nemail_keys, low);
                     }
                 }
+                if (label) json_object_set_new(item, "label", json_string(label));
+                append(obj, key, item);
+            }
+            break;
+        }
+        case MV_ADDRESS: {
+            /* vCard: one "label:address" per line; a table cell is one address */
+            const char *p = s, *end = s + n, *ps;
+            size_t pn;
+            while (next_piece(&p, end, m->labelled ? "\n" : "", &ps, &pn)) {
+                const char *label = c->label;
+                if (m->labelled) { const char *l = vcard_label(&ps, &pn); if (l) label = l; }
+                if (!pn) continue;
+                json_t *item = json_pack("{s:s%}", "street", ps, pn);
+                if (!item) continue;
                 if (label) json_object_set_new(item, "label", json_string(label));
                 append(obj, key, item);
             }

@@ -36,7 +36,7 @@
 /* what a cell becomes */
 typedef enum {
     MV_TEXT, MV_INT, MV_REAL, MV_MONEY, MV_BOOL, MV_DATE, MV_TIME, MV_ENUM, MV_MULTI_ENUM,
-    MV_PHONES, MV_EMAILS, MV_LIST, MV_PHONE, MV_FULL_NAME, MV_OWNER
+    MV_PHONES, MV_EMAILS, MV_LIST, MV_ADDRESS, MV_PHONE, MV_FULL_NAME, MV_OWNER
 } map_value;
 
 typedef struct map_target {

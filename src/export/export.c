@@ -1,0 +1,448 @@
+/* Exports: the rows a role may take out, written as CSV/XLSX/vCard, recorded and audited;
+ * every statement over the `exports` table. See export.h. */
+#include "export/export.h"
+#include "domain/company.h"
+#include "domain/contact.h"
+#include "domain/custom_field.h"
+#include "domain/deal.h"
+#include "domain/resource.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct export_kind {
+    const char *plural;
+    const resource *res;
+    bool cards;          /* people or companies: vCard makes sense */
+} export_kind;
+
+static const export_kind kinds[] = {
+    {"contacts", &contact_resource, true},
+    {"companies", &company_resource, true},
+    {"deals", &deal_resource, false},
+};
+
+static const export_kind *kind_of(const char *plural)
+{
+    for (size_t i = 0; plural && i < sizeof kinds / sizeof *kinds; i++)
+        if (!strcmp(kinds[i].plural, plural)) return &kinds[i];
+    return NULL;
+}
+
+/* ---------- columns ---------- */
+
+typedef enum { COL_ID, COL_FIELD, COL_OWNER, COL_EXTRA, COL_CUSTOM, COL_CREATED, COL_UPDATED } col_kind;
+
+typedef struct ex_col {
+    const char *name;
+    col_kind kind;
+    const field_def *f;          /* COL_FIELD / COL_EXTRA */
+    int sql;                     /* cursor column of COL_FIELD */
+    const char *cf;              /* COL_CUSTOM: the custom field's name */
+} ex_col;
+
+enum { SQL_ID, SQL_CREATED, SQL_UPDATED, SQL_CUSTOM, SQL_OWNER, SQL_FIRST_FIELD };
+
+static bool wanted(const char *fields, const char *name)
+{
+    if (!fields || !*fields) return true;
+    size_t n = strlen(name);
+    for (const char *p = fields; *p;) {
+        size_t k = strcspn(p, ",");
+        if (k == n && !memcmp(p, name, n)) return true;
+        p += k + (p[k] == ',');
+    }
+    return false;
+}
+
+/* every column name in `fields` must exist */
+static void check_fields(const char *fields, const ex_col *cols, size_t n, errs *e)
+{
+    if (!fields) return;
+    for (const char *p = fields; *p;) {
+        size_t k = strcspn(p, ",");
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++) found = strlen(cols[i].name) == k && !memcmp(cols[i].name, p, k);
+        if (!found) errs_add(e, "fields", "unknown_field", "there is no column '%.*s' to export", (int)(k > 60 ? 60 : k), p);
+        p += k + (p[k] == ',');
+    }
+}
+
+/* all columns of the object in order; the SELECT list is built beside them */
+static size_t columns(ctx *c, const resource *res, ex_col *cols, size_t max, buf *select, const custom_field_def *cf, size_t ncf)
+{
+    size_t n = 0;
+    buf_adds(select, "t.id, t.created_at, t.updated_at");
+    buf_adds(select, res->custom_fields ? ", t.custom" : ", NULL");
+    buf_adds(select, res->owner_column ? arena_printf(c->a, ", (SELECT u.email FROM users u WHERE u.id = t.%s)", res->owner_column)
+                                       : ", NULL");
+    cols[n++] = (ex_col){"id", COL_ID, NULL, SQL_ID, NULL};
+    int sql = SQL_FIRST_FIELD;
+    for (const field_def *f = res->fields; f->name && n < max; f++) {
+        if (f->flags & FF_WRITEONLY) continue;
+        if (f->column) {
+            buf_printf(select, ", t.%s", f->column);
+            cols[n++] = (ex_col){f->name, COL_FIELD, f, sql++, NULL};
+            if (res->owner_column && !strcmp(f->column, res->owner_column) && n < max)
+                cols[n++] = (ex_col){"owner", COL_OWNER, NULL, SQL_OWNER, NULL};
+        } else if (res->write_extra) {
+            cols[n++] = (ex_col){f->name, COL_EXTRA, f, -1, NULL};
+        }
+    }
+    for (size_t i = 0; i < ncf && n < max; i++)
+        cols[n++] = (ex_col){arena_printf(c->a, "custom_fields.%s", cf[i].name), COL_CUSTOM, NULL, -1, cf[i].name};
+    if (n < max) cols[n++] = (ex_col){"created_at", COL_CREATED, NULL, SQL_CREATED, NULL};
+    if (n < max) cols[n++] = (ex_col){"updated_at", COL_UPDATED, NULL, SQL_UPDATED, NULL};
+    return n;
+}
+
+/* ---------- values ---------- */
+
+/* a list entry as a cell: its value, an address's parts, a link's name, or the scalar */
+static void item_text(buf *b, json_t *x)
+{
+    if (json_is_string(x)) { buf_add(b, json_string_value(x), json_string_length(x)); return; }
+    if (json_is_integer(x)) { buf_printf(b, "%lld", (long long)json_integer_value(x)); return; }
+    if (json_is_object(x)) {
+        json_t *v = json_object_get(x, "value");
+        if (!v) v = json_object_get(x, "name");
+        if (json_is_string(v)) { buf_add(b, json_string_value(v), json_string_length(v)); return; }
+        static const char *const parts[] = {"street", "city", "region", "postcode", "country", NULL};
+        bool any = false;
+        for (const char *const *p = parts; *p; p++) {
+            const char *s = json_string_value(json_object_get(x, *p));
+            if (!s || !*s) continue;
+            if (any) buf_adds(b, ", ");
+            buf_adds(b, s);
+            any = true;
+        }
+        if (any) return;
+    }
+    char *s = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (s) buf_adds(b, s);
+    free(s);
+}
+
+static void json_text(buf *b, json_t *v, const char *sep)
+{
+    if (!v || json_is_null(v)) return;
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x) {
+            if (i) buf_adds(b, sep);
+            item_text(b, x);
+        }
+        return;
+    }
+    if (json_is_true(v)) { buf_adds(b, "true"); return; }
+    if (json_is_false(v)) { buf_adds(b, "false"); return; }
+    if (json_is_real(v)) { buf_printf(b, "%.15g", json_real_value(v)); return; }
+    item_text(b, v);
+}
+
+static void json_decref_cb(void *p) { json_decref(p); }
+
+/* the members write_extra adds (links and the like), as one object */
+static json_t *extra_of(ctx *c, const resource *res, long long id)
+{
+    buf b;
+    buf_init(&b, 0);
+    jw w;
+    jw_init(&w, &b);
+    jw_obj(&w);
+    res->write_extra(c, id, &w);
+    jw_obj_end(&w);
+    json_t *j = json_loadb(b.data, b.len, 0, NULL);
+    buf_release(&b);
+    if (j) arena_defer(c->a, json_decref_cb, j);
+    return j;
+}
+
+/* ---------- the run ---------- */
+
+typedef struct ex_state {
+    ctx *c;
+    const resource *res;
+    export_format fmt;
+    ex_col *cols;
+    size_t ncols;
+    bool *on;                    /* columns written */
+    table_writer *tw;
+    FILE *vf;
+    buf cell[64];                /* reused text of each column of the row (first 64) */
+    buf vcard;
+    long long rows;
+    bool failed;
+    char err[256];
+} ex_state;
+
+static const char *str_of(json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+
+static vcard_value *values_of(arena *a, json_t *list, size_t *n)
+{
+    *n = json_array_size(list);
+    vcard_value *v = arena_alloc(a, (*n ? *n : 1) * sizeof *v);
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) {
+        v[i].value = json_is_string(x) ? json_string_value(x) : str_of(x, "value");
+        v[i].label = str_of(x, "label");
+    }
+    return v;
+}
+
+static void write_vcard(ex_state *st, ctx *c, db_cursor *cur, json_t *rec)
+{
+    vcard_card card;
+    memset(&card, 0, sizeof card);
+    bool company = st->res == &company_resource;
+    card.uid = arena_printf(c->a, "urn:kartoteka:%s:%lld", st->res->name, db_col_int(cur, SQL_ID));
+    card.organization = company;
+    card.rev = db_col_text(cur, SQL_UPDATED);
+    if (company) {
+        card.full_name = card.org = str_of(rec, "name");
+        card.url = str_of(rec, "website");
+        card.address = str_of(rec, "actual_address") ? str_of(rec, "actual_address") : str_of(rec, "legal_address");
+    } else {
+        card.first_name = str_of(rec, "first_name");
+        card.middle_name = str_of(rec, "middle_name");
+        card.last_name = str_of(rec, "last_name");
+        card.title = str_of(rec, "position");
+        card.birthday = str_of(rec, "birthday");
+        json_t *cos = json_object_get(rec, "companies");
+        card.org = str_of(json_array_get(cos, 0), "name");
+        json_t *addr = json_array_get(json_object_get(rec, "addresses"), 0);
+        if (addr) {
+            buf b;
+            buf_init(&b, 0);
+            item_text(&b, addr);
+            card.address = arena_strdup(c->a, b.data);
+            buf_release(&b);
+        }
+    }
+    card.note = str_of(rec, "notes");
+    card.phones = values_of(c->a, json_object_get(rec, "phones"), &card.nphones);
+    card.emails = values_of(c->a, json_object_get(rec, "emails"), &card.nemails);
+    json_t *tags = json_object_get(rec, "tags");
+    card.ncategories = json_array_size(tags);
+    const char **cat = arena_alloc(c->a, (card.ncategories ? card.ncategories : 1) * sizeof *cat);
+    for (size_t i = 0; i < card.ncategories; i++) cat[i] = json_string_value(json_array_get(tags, i));
+    card.categories = cat;
+    buf_reset(&st->vcard);
+    vcard_write(&st->vcard, &card);
+    if (fwrite(st->vcard.data, 1, st->vcard.len, st->vf) != st->vcard.len) {
+        snprintf(st->err, sizeof st->err, "cannot write the export: %s", strerror(errno));
+        st->failed = true;
+    }
+}
+
+static void export_row(void *cls, db_cursor *cur)
+{
+    ex_state *st = cls;
+    if (st->failed) return;
+    arena ra;
+    arena_init(&ra);
+    ctx c = *st->c;
+    c.a = &ra;
+    long long id = db_col_int(cur, SQL_ID);
+    json_t *custom = NULL, *extra = NULL;
+    if (!db_col_null(cur, SQL_CUSTOM)) {
+        custom = json_loadb(db_col_text(cur, SQL_CUSTOM), db_col_len(cur, SQL_CUSTOM), 0, NULL);
+        if (custom) arena_defer(&ra, json_decref_cb, custom);
+    }
+    bool need_extra = false;
+    for (size_t i = 0; i < st->ncols; i++) need_extra |= st->on[i] && st->cols[i].kind == COL_EXTRA;
+    if (st->fmt == EXPORT_VCARD && st->res == &contact_resource) need_extra = true;   /* ORG: the company's name */
+    if (need_extra && st->res->write_extra) extra = extra_of(&c, st->res, id);
+
+    if (st->fmt == EXPORT_VCARD) {
+        /* the card wants the lists as structures: the record's stored JSON members */
+        json_t *rec = json_object();
+        arena_defer(&ra, json_decref_cb, rec);
+        for (size_t i = 0; i < st->ncols; i++) {
+            const ex_col *col = &st->cols[i];
+            if (col->kind != COL_FIELD || db_col_null(cur, col->sql)) continue;
+            const char *s = db_col_text(cur, col->sql);
+            json_t *v = col->f->type == FT_JSON ? json_loadb(s, db_col_len(cur, col->sql), 0, NULL) : json_string(s);
+            if (v) json_object_set_new(rec, col->name, v);
+        }
+        if (extra) json_object_update(rec, extra);
+        write_vcard(st, &c, cur, rec);
+    } else {
+        table_cell cells[64];
+        size_t n = 0;
+        for (size_t i = 0; i < st->ncols && n < 64; i++) {
+            if (!st->on[i]) continue;
+            const ex_col *col = &st->cols[i];
+            buf *b = &st->cell[n];
+            buf_reset(b);
+            bool number = false;
+            switch (col->kind) {
+            case COL_ID: buf_printf(b, "%lld", id); number = true; break;
+            case COL_CREATED: case COL_UPDATED: case COL_OWNER:
+                if (!db_col_null(cur, col->sql)) buf_adds(b, db_col_text(cur, col->sql));
+                break;
+            case COL_FIELD:
+                if (db_col_null(cur, col->sql)) break;
+                switch (col->f->type) {
+                case FT_INT: case FT_REF: buf_printf(b, "%lld", db_col_int(cur, col->sql)); number = true; break;
+                case FT_REAL: buf_printf(b, "%.15g", db_col_real(cur, col->sql)); number = true; break;
+                case FT_BOOL: buf_adds(b, db_col_int(cur, col->sql) ? "true" : "false"); break;
+                case FT_JSON: {
+                    json_t *v = json_loadb(db_col_text(cur, col->sql), db_col_len(cur, col->sql), 0, NULL);
+                    json_text(b, v, "; ");
+                    json_decref(v);
+                    break;
+                }
+                default: buf_add(b, db_col_text(cur, col->sql), db_col_len(cur, col->sql)); break;
+                }
+                break;
+            case COL_EXTRA:
+                json_text(b, json_object_get(extra, col->name), "; ");
+                break;
+            case COL_CUSTOM: {
+                json_t *v = json_object_get(custom, col->cf);
+                number = json_is_number(v);
+                json_text(b, v, ", ");
+                break;
+            }
+            }
+            cells[n++] = (table_cell){b->len ? b->data : NULL, b->len, number};
+        }
+        if (table_row(st->tw, cells, n, st->err, sizeof st->err) != 0) st->failed = true;
+    }
+    if (!st->failed) st->rows++;
+    arena_release(&ra);
+}
+
+static int record(ctx *c, const export_request *rq, const char *path, long long rows, long long size, long long *id)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    if (c->user->user_id) dbp_int(&p, c->user->user_id); else dbp_null(&p);
+    dbp_text(&p, rq->object);
+    dbp_text(&p, export_format_name(rq->format));
+    dbp_text(&p, rq->filter);
+    dbp_text(&p, rq->q);
+    dbp_int(&p, rows);
+    dbp_int(&p, size);
+    dbp_text(&p, path);
+    if (db_run(c->db, "INSERT INTO exports(created_by, object, format, filter, q, rows, file_size, file_path, expires_at)"
+                      " VALUES(?,?,?,?,?,?,?,?, strftime('%Y-%m-%dT%H:%M:%SZ','now','+1 day'))", &p) < 0)
+        return -1;
+    *id = db_last_id(c->db);
+    json_t *changes = json_pack("{s:[ns], s:[ns], s:[no], s:[no], s:[nI]}", "object", rq->object,
+                                "format", export_format_name(rq->format), "filter", rq->filter ? json_string(rq->filter) : json_null(),
+                                "q", rq->q ? json_string(rq->q) : json_null(), "rows", (json_int_t)rows);
+    char *s = changes ? json_dumps(changes, JSON_COMPACT) : NULL;
+    json_decref(changes);
+    int rc = audit_record(c, "export", *id, "export", c->user->user_id, s ? arena_strdup(c->a, s) : NULL);
+    free(s);
+    return rc;
+}
+
+int export_run(ctx *c, const export_request *rq, const char *path, long long *export_id, long long *rows, errs *e)
+{
+    const export_kind *k = kind_of(rq->object);
+    *rows = 0;
+    if (!k) { errs_add(e, "object", "invalid_choice", "'object' must be contacts, companies or deals"); return 422; }
+    if (rq->format == EXPORT_VCARD && !k->cards) { errs_add(e, "format", "invalid_choice", "vCard holds people and companies, not %s", k->plural); return 422; }
+    const resource *res = k->res;
+    /* what may leave: the smaller of the read and export scopes */
+    scope_level rd = resource_level(c, res, ACT_READ), ex = resource_level(c, res, ACT_EXPORT);
+    if (ex == SCOPE_NONE || rd == SCOPE_NONE || c->user->scope[OBJ_EXPORTS][ACT_WRITE] == SCOPE_NONE) return 403;
+    principal limited = *c->user;
+    limited.scope[res->kind][ACT_READ] = (unsigned char)(ex < rd ? ex : rd);
+    ctx lc = *c;
+    lc.user = &limited;
+
+    size_t ncf = 0;
+    const custom_field_def *cf = res->custom_fields ? custom_field_defs(c, res->name, &ncf) : NULL;
+    ex_col cols[160];
+    buf select;
+    buf_init(&select, 0);
+    size_t ncols = columns(c, res, cols, sizeof cols / sizeof *cols, &select, cf, ncf);
+    check_fields(rq->fields, cols, ncols, e);
+    if (e->n) { buf_release(&select); return 422; }
+
+    ex_state st;
+    memset(&st, 0, sizeof st);
+    st.c = &lc;
+    st.res = res;
+    st.fmt = rq->format;
+    st.cols = cols;
+    st.ncols = ncols;
+    st.on = arena_alloc(c->a, ncols * sizeof *st.on);
+    size_t non = 0;
+    for (size_t i = 0; i < ncols; i++) st.on[i] = non < 64 && wanted(rq->fields, cols[i].name) && ++non;
+    for (int i = 0; i < 64; i++) buf_init(&st.cell[i], 0);
+    buf_init(&st.vcard, 0);
+    char err[256];
+    int status = 500;
+    if (rq->format == EXPORT_VCARD) {
+        st.vf = fopen(path, "wb");
+        if (!st.vf) snprintf(err, sizeof err, "cannot create '%s': %s", path, strerror(errno));
+        else setvbuf(st.vf, NULL, _IOFBF, 1 << 20);
+    } else if (table_open(&st.tw, rq->format, path, k->plural, rq->delimiter, err, sizeof err) == 0) {
+        table_cell head[64];
+        size_t n = 0;
+        for (size_t i = 0; i < ncols; i++)
+            if (st.on[i]) head[n++] = (table_cell){cols[i].name, strlen(cols[i].name), false};
+        if (table_row(st.tw, head, n, err, sizeof err) != 0) { table_abort(st.tw); st.tw = NULL; }
+    }
+    if (!st.vf && !st.tw) {
+        errs_add(e, NULL, "io_error", "%s", err);
+        goto done;
+    }
+    list_query q;
+    memset(&q, 0, sizeof q);
+    q.filter = rq->filter;
+    q.q = rq->q;
+    /* GROUP BY the primary key: rows in id order, which SQLite gets from the rowid scan */
+    int ar = resource_aggregate(&lc, res, &q, select.data, "t.id", export_row, &st, e);
+    int closed = st.vf ? (fclose(st.vf) == 0 ? 0 : -1) : table_close(st.tw, err, sizeof err);
+    if (ar != 200) { status = ar; goto done; }
+    if (st.failed || closed != 0) {
+        errs_add(e, NULL, "io_error", "%s", st.failed ? st.err : err);
+        goto done;
+    }
+    FILE *f = fopen(path, "rb");
+    long long size = 0;
+    if (f) { fseek(f, 0, SEEK_END); size = ftell(f); fclose(f); }
+    if (db_begin(c->db) != 0 || record(c, rq, path, st.rows, size, export_id) != 0 || db_commit(c->db) != 0) {
+        db_rollback(c->db);
+        goto done;
+    }
+    *rows = st.rows;
+    status = 201;
+done:
+    if (status != 201) unlink(path);
+    for (int i = 0; i < 64; i++) buf_release(&st.cell[i]);
+    buf_release(&st.vcard);
+    buf_release(&select);
+    return status;
+}
+
+int export_sweep(ctx *c)
+{
+    db_cursor *cur = db_query(c->db, "SELECT id, file_path FROM exports WHERE file_path IS NOT NULL"
+                                     " AND expires_at < strftime('%Y-%m-%dT%H:%M:%SZ','now') LIMIT 100", NULL);
+    if (!cur) return -1;
+    long long ids[100];
+    int n = 0;
+    while (n < 100 && db_step(cur) == 1) {
+        unlink(db_col_text(cur, 1));
+        ids[n++] = db_col_int(cur, 0);
+    }
+    db_done(cur);
+    for (int i = 0; i < n; i++) {
+        dbparams p;
+        dbparams_init(&p, c->a);
+        dbp_int(&p, ids[i]);
+        if (db_run(c->db, "UPDATE exports SET file_path = NULL WHERE id = ?", &p) < 0) return -1;
+    }
+    return n;
+}

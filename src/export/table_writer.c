@@ -1,0 +1,262 @@
+/* Table exports: CSV (escaped against formula injection) and streamed XLSX. See writer.h. */
+#include "export/writer.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <xlsxwriter.h>
+
+#define XLSX_MAX_ROWS 1048576   /* rows of a sheet, the header included */
+#define XLSX_MAX_CHARS 32767    /* characters of a cell */
+
+struct table_writer {
+    export_format fmt;
+    /* CSV */
+    FILE *f;
+    char delimiter;
+    buf line;
+    /* XLSX */
+    lxw_workbook *wb;
+    lxw_worksheet *ws;
+    char sheet[32];
+    int sheets;
+    lxw_row_t row;
+    table_cell *header;          /* repeated on every continuation sheet */
+    size_t nheader;
+    arena a;
+    char tmpdir[4096];
+};
+
+int export_format_parse(const char *s)
+{
+    if (!s) return -1;
+    if (!strcasecmp(s, "csv")) return EXPORT_CSV;
+    if (!strcasecmp(s, "xlsx")) return EXPORT_XLSX;
+    if (!strcasecmp(s, "vcard") || !strcasecmp(s, "vcf")) return EXPORT_VCARD;
+    return -1;
+}
+
+const char *export_format_name(export_format f)
+{
+    return f == EXPORT_XLSX ? "xlsx" : f == EXPORT_VCARD ? "vcard" : "csv";
+}
+
+const char *export_format_mime(export_format f)
+{
+    switch (f) {
+    case EXPORT_XLSX: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    case EXPORT_VCARD: return "text/vcard; charset=utf-8";
+    default: return "text/csv; charset=utf-8";
+    }
+}
+
+const char *export_format_ext(export_format f) { return f == EXPORT_XLSX ? "xlsx" : f == EXPORT_VCARD ? "vcf" : "csv"; }
+
+/* ---------- CSV ---------- */
+
+static bool plain_number(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && s[i] == '-') i++;
+    size_t digits = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') { i++; digits++; }
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') { i++; digits++; }
+    }
+    return digits && i == n;
+}
+
+void csv_cell(buf *out, const char *s, size_t n, bool number, char delimiter)
+{
+    if (!s || !n) return;
+    /* a spreadsheet runs a cell that starts like a formula; an apostrophe makes it text */
+    bool escape = strchr("=+-@\t\r", s[0]) && !(number && plain_number(s, n));
+    bool quote = escape && (s[0] == '\t' || s[0] == '\r');
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == delimiter || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    quote |= s[0] == ' ' || s[n - 1] == ' ';
+    if (quote) buf_addc(out, '"');
+    if (escape) buf_addc(out, '\'');
+    if (!quote) {
+        buf_add(out, s, n);
+        return;
+    }
+    const char *p = s, *end = s + n;
+    while (p < end) {
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        if (!q) { buf_add(out, p, (size_t)(end - p)); break; }
+        buf_add(out, p, (size_t)(q - p) + 1);
+        buf_addc(out, '"');
+        p = q + 1;
+    }
+    buf_addc(out, '"');
+}
+
+static int csv_row(table_writer *w, const table_cell *cells, size_t n, char *err, size_t errlen)
+{
+    buf_reset(&w->line);
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_addc(&w->line, w->delimiter);
+        csv_cell(&w->line, cells[i].s, cells[i].n, cells[i].number, w->delimiter);
+    }
+    buf_add(&w->line, "\r\n", 2);
+    if (fwrite(w->line.data, 1, w->line.len, w->f) != w->line.len) {
+        snprintf(err, errlen, "cannot write the export: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------- XLSX ---------- */
+
+static int xlsx_new_sheet(table_writer *w, char *err, size_t errlen)
+{
+    char name[64];
+    w->sheets++;
+    if (w->sheets == 1) snprintf(name, sizeof name, "%s", w->sheet);
+    else snprintf(name, sizeof name, "%.24s (%d)", w->sheet, w->sheets);
+    w->ws = workbook_add_worksheet(w->wb, name);
+    if (!w->ws) { snprintf(err, errlen, "cannot add sheet '%s' to the workbook", name); return -1; }
+    w->row = 0;
+    return 0;
+}
+
+static int xlsx_row(table_writer *w, const table_cell *cells, size_t n, char *err, size_t errlen)
+{
+    if (w->row == XLSX_MAX_ROWS) {
+        if (xlsx_new_sheet(w, err, errlen) != 0 || xlsx_row(w, w->header, w->nheader, err, errlen) != 0) return -1;
+    }
+    for (size_t i = 0; i < n && i < 16384; i++) {
+        const table_cell *c = &cells[i];
+        if (!c->s || !c->n) continue;
+        lxw_error rc;
+        if (c->number) {
+            char tmp[64];
+            snprintf(tmp, sizeof tmp, "%.*s", (int)(c->n < 63 ? c->n : 63), c->s);
+            char *end;
+            double d = strtod(tmp, &end);
+            rc = *end ? worksheet_write_string(w->ws, w->row, (lxw_col_t)i, tmp, NULL)
+                      : worksheet_write_number(w->ws, w->row, (lxw_col_t)i, d, NULL);
+        } else {
+            /* cut at Excel's limit, on a character boundary */
+            size_t len = c->n, chars = 0, k = 0;
+            while (k < len && chars < XLSX_MAX_CHARS) {
+                unsigned char b = (unsigned char)c->s[k];
+                k += b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+                chars += b >= 0xf0 ? 2 : 1;   /* Excel counts UTF-16 units */
+            }
+            if (k > len) k = len;
+            char *z = arena_strndup(&w->a, c->s, k);
+            rc = worksheet_write_string(w->ws, w->row, (lxw_col_t)i, z, NULL);
+        }
+        if (rc != LXW_NO_ERROR) {
+            snprintf(err, errlen, "cannot write row %u of the workbook: %s", (unsigned)w->row + 1, lxw_strerror(rc));
+            return -1;
+        }
+    }
+    w->row++;
+    /* the cut copies live until the row is written out: one row at a time */
+    arena_release(&w->a);
+    arena_init(&w->a);
+    return 0;
+}
+
+/* ---------- the writer ---------- */
+
+int table_open(table_writer **out, export_format f, const char *path, const char *sheet, char delimiter, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (f == EXPORT_VCARD) { snprintf(err, errlen, "vCard is not a table format"); return -1; }
+    table_writer *w = xmalloc(sizeof *w);
+    memset(w, 0, sizeof *w);
+    w->fmt = f;
+    w->delimiter = delimiter ? delimiter : ',';
+    arena_init(&w->a);
+    if (f == EXPORT_CSV) {
+        w->f = fopen(path, "wb");
+        if (!w->f) {
+            snprintf(err, errlen, "cannot create '%s': %s", path, strerror(errno));
+            free(w);
+            return -1;
+        }
+        setvbuf(w->f, NULL, _IOFBF, 1 << 20);
+        buf_init(&w->line, 0);
+        fwrite("\xef\xbb\xbf", 1, 3, w->f);
+        *out = w;
+        return 0;
+    }
+    /* temporary files beside the output: /tmp may be a small memory file system */
+    snprintf(w->tmpdir, sizeof w->tmpdir, "%s", path);
+    char *dir = dirname(w->tmpdir);
+    if (dir != w->tmpdir) memmove(w->tmpdir, dir, strlen(dir) + 1);
+    lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = w->tmpdir, .use_zip64 = LXW_TRUE};
+    w->wb = workbook_new_opt(path, &o);
+    if (!w->wb) {
+        snprintf(err, errlen, "cannot create the workbook '%s'", path);
+        free(w);
+        return -1;
+    }
+    /* a sheet name may not hold []:*?/\ and is at most 31 characters */
+    size_t k = 0, chars = 0;
+    for (const char *p = sheet && *sheet ? sheet : "export"; *p && chars < 31 && k < sizeof w->sheet - 4; p++) {
+        unsigned char b = (unsigned char)*p;
+        if ((b & 0xc0) != 0x80) chars++;
+        w->sheet[k++] = strchr("[]:*?/\\", *p) ? '_' : *p;
+    }
+    while (k && ((unsigned char)w->sheet[k - 1] & 0xc0) == 0x80 && chars > 31) k--;
+    w->sheet[k] = 0;
+    if (xlsx_new_sheet(w, err, errlen) != 0) {
+        workbook_close(w->wb);
+        free(w);
+        return -1;
+    }
+    *out = w;
+    return 0;
+}
+
+int table_row(table_writer *w, const table_cell *cells, size_t n, char *err, size_t errlen)
+{
+    if (w->fmt == EXPORT_CSV) return csv_row(w, cells, n, err, errlen);
+    if (!w->header) {   /* keep the header for continuation sheets */
+        w->header = xmalloc((n ? n : 1) * sizeof *w->header);
+        for (size_t i = 0; i < n; i++) {
+            w->header[i] = cells[i];
+            w->header[i].s = cells[i].s ? xstrdup(arena_strndup(&w->a, cells[i].s, cells[i].n)) : NULL;
+        }
+        w->nheader = n;
+    }
+    return xlsx_row(w, cells, n, err, errlen);
+}
+
+static void free_header(table_writer *w)
+{
+    for (size_t i = 0; i < w->nheader; i++) free((void *)w->header[i].s);
+    free(w->header);
+}
+
+int table_close(table_writer *w, char *err, size_t errlen)
+{
+    int rc = 0;
+    if (w->fmt == EXPORT_CSV) {
+        if (fclose(w->f) != 0) { snprintf(err, errlen, "cannot finish the export: %s", strerror(errno)); rc = -1; }
+        buf_release(&w->line);
+    } else {
+        lxw_error e = workbook_close(w->wb);
+        if (e != LXW_NO_ERROR) { snprintf(err, errlen, "cannot finish the workbook: %s", lxw_strerror(e)); rc = -1; }
+        free_header(w);
+    }
+    arena_release(&w->a);
+    free(w);
+    return rc;
+}
+
+void table_abort(table_writer *w)
+{
+    if (!w) return;
+    char err[64];
+    table_close(w, err, sizeof err);
+}

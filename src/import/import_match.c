@@ -1,0 +1,106 @@
+/* Duplicate lookups of imports over the client base's indexes. See import_match.h. */
+#include "import/import_match.h"
+#include "util/phone.h"
+#include <ctype.h>
+#include <string.h>
+
+/* SELECT of the first live, readable card id matching `where` (with its own params) */
+static long long first_id(ctx *c, const resource *res, const char *from_where, dbparams *p)
+{
+    buf sql;
+    buf_init(&sql, 0);
+    buf_adds(&sql, from_where);
+    if (res->soft_delete) buf_adds(&sql, " AND t.deleted_at IS NULL");
+    resource_scope_sql(c, res, ACT_READ, &sql, p);
+    buf_adds(&sql, " ORDER BY t.id LIMIT 1");
+    long long id = db_scalar(c->db, sql.data, p, 0);
+    buf_release(&sql);
+    return id;
+}
+
+long long match_phone(ctx *c, const resource *res, const char *object, const char *e164)
+{
+    const char *d = e164[0] == '+' ? e164 + 1 : e164;
+    size_t n = strlen(d);
+    if (n < 5) return 0;
+    char *rev = arena_alloc(c->a, n + 1);
+    for (size_t i = 0; i < n; i++) rev[i] = d[n - 1 - i];
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, rev);
+    dbp_text(&p, object);
+    const char *sql = arena_printf(c->a, "SELECT t.id FROM phone_index x JOIN %s t ON t.id = x.object_id"
+                                         " WHERE x.rev = ? AND x.object = ?", res->table);
+    return first_id(c, res, sql, &p);
+}
+
+long long match_email(ctx *c, const resource *res, const char *object, const char *email)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, email);
+    dbp_text(&p, object);
+    const char *sql = arena_printf(c->a, "SELECT t.id FROM email_index x JOIN %s t ON t.id = x.object_id"
+                                         " WHERE x.email = ? AND x.object = ?", res->table);
+    return first_id(c, res, sql, &p);
+}
+
+const char *match_tax_key(arena *a, const char *s)
+{
+    char *k = arena_alloc(a, strlen(s) + 1);
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        if (isalnum((unsigned char)*p)) k[n++] = (char)toupper((unsigned char)*p);
+    k[n] = 0;
+    if (n > 2 && isalpha((unsigned char)k[0]) && isalpha((unsigned char)k[1]) && isdigit((unsigned char)k[2])) return k + 2;
+    return k;
+}
+
+extern const resource company_resource;
+
+long long match_tax_id(ctx *c, const char *tax_id)
+{
+    const char *key = match_tax_key(c->a, tax_id);
+    if (!*key) return 0;
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, key);
+    return first_id(c, &company_resource, "SELECT t.id FROM companies t WHERE t.tax_key = ?", &p);
+}
+
+long long match_company_name(ctx *c, const char *name)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, name);
+    return first_id(c, &company_resource, "SELECT t.id FROM companies t WHERE t.name = ? COLLATE NOCASE", &p);
+}
+
+long long match_field(ctx *c, const resource *res, const char *path, const char *value)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, value);
+    const char *sql;
+    if (!strncmp(path, "custom_fields.", 14)) {
+        /* custom field names are [a-z0-9_] (custom_field.c), safe inside the path literal */
+        for (const char *q = path + 14; *q; q++)
+            if (!(islower((unsigned char)*q) || isdigit((unsigned char)*q) || *q == '_')) return 0;
+        sql = arena_printf(c->a, "SELECT t.id FROM %s t WHERE json_extract(t.custom, '$.%s') = ?", res->table, path + 14);
+    } else {
+        const field_def *f = resource_field(res, path);
+        if (!f || !f->column) return 0;
+        sql = arena_printf(c->a, "SELECT t.id FROM %s t WHERE t.%s = ?", res->table, f->column);
+    }
+    return first_id(c, res, sql, &p);
+}
+
+long long match_user(ctx *c, const char *text)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, text);
+    dbp_text(&p, text);
+    return db_scalar(c->db, "SELECT id FROM users WHERE disabled = 0 AND (email = ? COLLATE NOCASE OR name = ?)"
+                            " ORDER BY id LIMIT 1", &p, 0);
+}

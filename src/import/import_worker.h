@@ -1,0 +1,17 @@
+/* import_worker: the background thread that runs imports and undos.
+ *
+ * The thread takes the oldest import that is queued, running (left so by a restart: it
+ * resumes after its last committed batch), cancelling or undoing, and runs it as the user
+ * who uploaded it (their role's scopes, their name in the audit trail). It sleeps until
+ * poked or for a second. import_worker_stop() makes a running import stop after its
+ * current batch (it stays "running" and resumes at the next start) and joins the thread.
+ * It also removes export files a day after they were made. */
+#ifndef KT_IMPORT_WORKER_H
+#define KT_IMPORT_WORKER_H
+#include <stdbool.h>
+
+void import_worker_start(void);
+void import_worker_stop(void);
+/* a job was queued: look now rather than at the next tick (any thread) */
+void import_worker_poke(void);
+#endif
