@@ -362,6 +362,8 @@ static int lead_qualify(req *r, const void *data)
     if (e.n) return reply_invalid(r, &e);
     if (!id) return rest_status(r, &lead_resource, 404, NULL);
     if (db_begin(r->db) != 0) return reply_problem(r, 503, "busy", "the database is busy; retry the request");
+    /* an integration retrying with the same Idempotency-Key gets the first answer back */
+    if (idempotency_begin(r) != 0) { db_rollback(r->db); return r->status; }
     ctx c = rest_ctx(r);
     long long ids[3];
     int st = qualify(&c, id, r->json, ver, ids, &e);
@@ -371,7 +373,6 @@ static int lead_qualify(req *r, const void *data)
         if (st == 409) return reply_problem(r, 409, "lead_closed", "%s", e.v[0].message);
         return rest_status(r, &lead_resource, st, &e);
     }
-    if (db_commit(r->db) != 0) return reply_db_error(r);
     jw w;
     jw_init(&w, &r->out);
     jw_obj(&w);
@@ -382,7 +383,10 @@ static int lead_qualify(req *r, const void *data)
         else jw_knull(&w, names[i]);
     }
     jw_obj_end(&w);
-    return reply_json(r, 200);
+    reply_json(r, 200);
+    idempotency_store(r);
+    if (db_commit(r->db) != 0) return reply_db_error(r);
+    return 200;
 }
 
 static int lead_disqualify(req *r, const void *data)

@@ -76,6 +76,21 @@ test('lead -> qualification -> deal -> won, in one call that creates contact, co
   assert.equal(again.status, 409);
 });
 
+test('a retried qualification with the same Idempotency-Key answers the first result and creates nothing more', async () => {
+  const l = await lead({ channel: 'api', name: 'Retry Person', company_name: 'Retry Ltd' });
+  const deals = await count('/api/v1/deals');
+  const key = { 'idempotency-key': `q-${l.id}-${process.pid}` };
+  const first = await admin.post(`/api/v1/leads/${l.id}/qualify`, { title: 'Retried' }, key);
+  assert.equal(first.status, 200, first.text);
+  const again = await admin.post(`/api/v1/leads/${l.id}/qualify`, { title: 'Retried' }, key);
+  assert.equal(again.status, 200, again.text);
+  assert.deepEqual(again.json, first.json);
+  assert.equal(again.headers.get('idempotent-replayed'), 'true');
+  assert.equal(await count('/api/v1/deals'), deals + 1);
+  const other = await admin.post(`/api/v1/leads/${l.id}/qualify`, { title: 'Different' }, key);
+  assert.equal(other.status, 422);
+});
+
 test('lead -> deal -> lost with a reason', async () => {
   const l = await lead({ channel: 'call', name: 'Piotr', phone: '+48 602 000 111' });
   const r = await admin.post(`/api/v1/leads/${l.id}/qualify`, {});
