@@ -96,8 +96,8 @@ static void company_validate(ctx *c, write_set *w, errs *e)
     if (tax) card_put_column(w, "tax_key", json_is_string(tax) ? tax_key(c->a, json_string_value(tax)) : NULL);
 }
 
-/* contacts whose search text holds this company's name */
-static int refresh_contacts(ctx *c, long long id)
+/* contacts whose search text holds this company's name; with `gone` the name leaves it */
+static int refresh_contacts(ctx *c, long long id, bool gone)
 {
     dbparams p;
     dbparams_init(&p, c->a);
@@ -117,7 +117,7 @@ static int refresh_contacts(ctx *c, long long id)
     }
     db_done(cur);
     for (size_t i = 0; i < n; i++)
-        if (contact_reindex(c, ids[i]) != 0) return -1;
+        if (contact_reindex_except(c, ids[i], gone ? id : 0) != 0) return -1;
     return 0;
 }
 
@@ -129,7 +129,7 @@ static int company_after_save(ctx *c, long long id, write_set *w, errs *e)
     for (const char *const *f = indexed; *f && !touched; f++) touched = json_object_get(w->in, *f) != NULL;
     if (touched && company_reindex(c, id) != 0) return -1;
     json_t *name = json_object_get(w->in, "name");
-    if (w->old && name && !json_equal(name, json_object_get(w->old, "name"))) return refresh_contacts(c, id);
+    if (w->old && name && !json_equal(name, json_object_get(w->old, "name"))) return refresh_contacts(c, id, false);
     return 0;
 }
 
@@ -139,7 +139,7 @@ static int company_before_delete(ctx *c, long long id, errs *e)
     if (phone_index_set(c, "company", id, NULL) != 0 || email_index_set(c, "company", id, NULL) != 0 ||
         search_index_set(c, "company", id, NULL) != 0)
         return -1;
-    return 0;
+    return refresh_contacts(c, id, true);
 }
 
 static void company_warnings(ctx *c, long long id, write_set *w, jw *out)
@@ -231,7 +231,7 @@ int company_copy_links(ctx *c, long long from, long long into, json_t *added)
     if (db_run(c->db, "INSERT OR IGNORE INTO contact_companies(contact_id, company_id, role)"
                       " SELECT contact_id, ?, role FROM contact_companies WHERE company_id = ?", &q) < 0)
         return -1;
-    return refresh_contacts(c, into);
+    return refresh_contacts(c, into, false);
 }
 
 int company_unlink(ctx *c, long long into, json_t *contact_ids)

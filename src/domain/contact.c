@@ -220,7 +220,9 @@ const resource contact_resource = {
 
 /* ---------- indexes ---------- */
 
-int contact_reindex(ctx *c, long long id)
+int contact_reindex(ctx *c, long long id) { return contact_reindex_except(c, id, 0); }
+
+int contact_reindex_except(ctx *c, long long id, long long skip_company)
 {
     dbparams p;
     dbparams_init(&p, c->a);
@@ -241,8 +243,9 @@ int contact_reindex(ctx *c, long long id)
     db_done(cur);
     if (rc < 0) { buf_release(&text); return -1; }
     if (rc == 1) {
+        dbp_int(&p, skip_company);
         cur = db_query(c->db, "SELECT t.name FROM contact_companies l JOIN companies t ON t.id = l.company_id"
-                              " WHERE l.contact_id = ? AND t.deleted_at IS NULL", &p);
+                              " WHERE l.contact_id = ? AND t.deleted_at IS NULL AND t.id <> ?", &p);
         while (cur && db_step(cur) == 1) { buf_adds(&text, db_col_text(cur, 0)); buf_addc(&text, ' '); }
         db_done(cur);
         search_text_add_list(&text, emails, "value");

@@ -14,6 +14,9 @@ extern const resource contact_resource;
 /* rewrites the phone, email and full-text index rows of one contact from its row (a
  * deleted contact loses them); 0 or -1 on a database error */
 int contact_reindex(ctx *c, long long id);
+/* the same, leaving the name of company `skip_company` out of the search text (that
+ * company is being deleted) */
+int contact_reindex_except(ctx *c, long long id, long long skip_company);
 /* probable duplicates by name: other live contacts with the same name key linked to a
  * company this contact is linked to; calls found(cls, id) for each, at most `max` */
 void contact_same_name_in_company(ctx *c, long long id, int max, void (*found)(void *cls, long long id), void *cls);

@@ -66,7 +66,7 @@ test('duplicate warnings: same tax id in any spelling, same name without legal f
   assert.ok(upd.json.warnings.some((x) => x.id === first.id && x.reasons.includes('phone') && x.reasons.includes('tax_id')));
 });
 
-test('renaming a company refreshes the search text of its contacts', async () => {
+test('renaming or deleting a company refreshes the search text of its contacts', async () => {
   const co = (await admin.post('/api/v1/companies', { name: 'Zebra Logistics' })).json;
   const p = (await admin.post('/api/v1/contacts', { first_name: 'Marta', company_ids: [co.id] })).json;
   let s = await admin.get('/api/v1/contacts?q=zebra');
@@ -76,6 +76,10 @@ test('renaming a company refreshes the search text of its contacts', async () =>
   assert.deepEqual(s.json.data, []);
   s = await admin.get('/api/v1/contacts?q=okapi%20marta');
   assert.deepEqual(s.json.data.map((x) => x.id), [p.id]);
+  // a deleted company's name leaves the search text of its contacts
+  assert.equal((await admin.del(`/api/v1/companies/${co.id}`)).status, 204);
+  assert.deepEqual((await admin.get('/api/v1/contacts?q=okapi')).json.data, []);
+  assert.deepEqual((await admin.get('/api/v1/contacts?q=marta')).json.data.map((x) => x.id), [p.id]);
 });
 
 test('merging companies moves contact persons, phones and custom fields; undo restores both', async () => {
