@@ -2,9 +2,13 @@
  *
  * usage:
  *   gen --data DIR [--contacts N] [--companies N] [--deals N] [--activities N]
- *       [--managers N] [--seed S]          load a base made by `kartoteka init`
+ *       [--managers N] [--seed S] [--now UNIX_TIME]
+ *                                          load a base made by `kartoteka init`
  *   gen --csv FILE|--xlsx FILE --rows N [--dup-every K] [--seed S]
  *                                          a contacts file for the import benchmarks
+ *   gen --data DIR --requests OUTDIR [--rows N]
+ *                                          request files for the benchmarks (gen_requests.c)
+ *   gen --verify DIR [--verify-samples N]  compare generated index rows with the module's
  *   gen --check [N]                        compare N generated phones with libphonenumber
  *   gen --sample N                         print N generated people and companies
  *
@@ -28,7 +32,9 @@ static double now(void)
 static int usage(void)
 {
     fprintf(stderr,
-            "usage: gen --data DIR [--contacts N] [--companies N] [--deals N] [--activities N] [--managers N] [--seed S]\n"
+            "usage: gen --data DIR [--contacts N] [--companies N] [--deals N] [--activities N] [--managers N] [--seed S] [--now T]\n"
+            "       gen --data DIR --requests OUTDIR [--rows N]\n"
+            "       gen --verify DIR [--verify-samples N]\n"
             "       gen --csv FILE | --xlsx FILE  --rows N [--dup-every K] [--seed S]\n"
             "       gen --check [N]\n"
             "       gen --sample N\n");
@@ -94,27 +100,61 @@ static long long num(const char *s)
     return v;
 }
 
+static void phase(const char *what, long long n, double t0)
+{
+    double dt = now() - t0;
+    fprintf(stderr, "gen: %-34s %10lld rows %7.1f s %10.0f rows/s\n", what, n, dt, dt > 0 ? (double)n / dt : 0);
+}
+
 static int load(gen_opts *o)
 {
     store s;
     if (store_open(&s, o->data) != 0) return 1;
-    double t0 = now();
+    double t0 = now(), t;
     if (store_count(&s, "users") > 1) {
         fprintf(stderr, "gen: %s already has users besides the admin; generate into a fresh `kartoteka init` directory\n", o->data);
         return 1;
     }
     if (gen_users(&s, o) != 0) return 1;
-    fprintf(stderr, "gen: users: %d managers and a head of sales in %d teams (%.1f s)\n", o->managers,
-            (o->managers + 9) / 10, now() - t0);
+    phase("users (managers in teams of ten)", o->managers + 1, t0);
+    int nowners;
+    long long *owners = gen_owner_ids(&s, &nowners);
+
+    if (!store_has_table(&s, "contacts") || !store_has_table(&s, "companies")) {
+        fprintf(stderr, "gen: no contacts/companies tables (clients module not built): only users generated\n");
+    } else {
+        static const char *const tables[] = {"contacts", "companies", "contact_companies", "phone_index", "email_index"};
+        for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
+            if (store_stash(&s, tables[i]) != 0) return 1;
+        char **names;
+        t = now();
+        gen_companies(&s, o, owners, nowners, &names);
+        phase("companies (+ phone/email/FTS index)", o->companies, t);
+        int32_t *company_of = calloc((size_t)o->contacts + 1, sizeof *company_of);
+        if (!company_of) { fprintf(stderr, "gen: out of memory\n"); return 1; }
+        t = now();
+        gen_contacts(&s, o, owners, nowners, names, company_of);
+        phase("contacts (+ links, phone/email/FTS)", o->contacts, t);
+        t = now();
+        if (store_restore(&s) != 0) return 1;
+        phase("indexes of the client tables", o->contacts + o->companies, t);
+        for (long long i = 1; i <= o->companies; i++) free(names[i]);
+        free(names);
+        free(company_of);
+    }
+    t = now();
     store_close(&s);
+    phase("commit", 0, t);
+    free(owners);
+    fprintf(stderr, "gen: done in %.1f s\n", now() - t0);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
     gen_opts o = {.seed = 1, .contacts = 100000, .companies = -1, .deals = -1, .activities = -1, .managers = -1};
-    const char *csv = NULL, *xlsx = NULL;
-    long long rows = -1, checks = -1, samples = -1;
+    const char *csv = NULL, *xlsx = NULL, *verify = NULL, *requests = NULL;
+    long long rows = -1, checks = -1, samples = -1, verify_n = 300;
     int dup_every = 50;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -133,10 +173,15 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--rows")) rows = num(v);
         else if (!strcmp(a, "--dup-every")) dup_every = (int)num(v);
         else if (!strcmp(a, "--sample")) samples = num(v);
+        else if (!strcmp(a, "--verify")) verify = v;
+        else if (!strcmp(a, "--requests")) requests = v;
+        else if (!strcmp(a, "--verify-samples")) verify_n = num(v);
+        else if (!strcmp(a, "--now")) o.now = num(v);
         else return usage();
     }
     if (checks >= 0) return check(checks);
     if (samples >= 0) { sample(samples); return 0; }
+    if (verify) return gen_verify(verify, (int)verify_n) ? 1 : 0;
     if (csv || xlsx) {
         if (rows < 0) return usage();
         double t0 = now();
@@ -145,6 +190,8 @@ int main(int argc, char **argv)
         return rc ? 1 : 0;
     }
     if (!o.data) return usage();
+    if (requests) return gen_requests(o.data, requests, o.seed, rows > 0 ? (int)rows : 20000) ? 1 : 0;
+    if (!o.now) o.now = (long long)time(NULL) / 86400 * 86400;
     if (o.companies < 0) o.companies = o.contacts / 5;
     if (o.deals < 0) o.deals = o.contacts;
     if (o.activities < 0) o.activities = o.contacts * 10;

@@ -4,6 +4,8 @@
  *   gen_data.c   what fake people and companies look like (names, phones, tax ids...)
  *   gen_files.c  CSV and XLSX files of contacts for the import benchmarks
  *   gen_store.c  the database side: bulk-load mode, index and trigger rebuilds, users
+ *   gen_clients.c  companies and contacts with their phone, e-mail and full-text indexes
+ *   gen_requests.c the request files the benchmarks replay, drawn from a loaded base
  *
  * The generator writes straight into the SQLite file of a data directory made by
  * `kartoteka init`, bypassing the API: it is how a 1M-contact base is built in a minute.
@@ -23,6 +25,7 @@ typedef struct gen_opts {
     uint64_t seed;
     long long contacts, companies, deals, activities;
     int managers;
+    long long now;                   /* Unix time the data is "as of": today 00:00 UTC */
 } gen_opts;
 
 /* contacts import files; `dup_every` > 0 repeats an earlier row's phone and e-mail every
@@ -58,6 +61,20 @@ void store_insert(store *s, sqlite3_stmt *st);
 
 /* users and teams: `managers` sales managers in teams of ten, plus a head of sales */
 int gen_users(store *s, const gen_opts *o);
-/* the ids of the users with role manager or head, for owners; caller frees */
+/* the ids of the users with role manager, for owners; caller frees */
 long long *gen_owner_ids(store *s, int *n);
+/* RFC 3339 UTC of a Unix time, as the server stores times */
+void gen_time(long long epoch, char out[24]);
+
+/* companies 1..o->companies; their names (index = id) are kept for the contacts' search
+ * text. Contacts 1..o->contacts; company_of[id] receives the company a contact works
+ * for (0: none), for deals. Both fill the caller-ID, e-mail and full-text indexes. */
+int gen_companies(store *s, const gen_opts *o, const long long *owners, int nowners, char ***names);
+int gen_contacts(store *s, const gen_opts *o, const long long *owners, int nowners, char **company_names,
+                 int32_t *company_of);
+/* the request files of the benchmarks (see gen_requests.c), `count` draws each */
+int gen_requests(const char *data, const char *dir, uint64_t seed, int count);
+/* re-derives the index rows of `samples` cards with the clients module's own code and
+ * counts the differences from what the generator wrote; 0 when there are none */
+int gen_verify(const char *data, int samples);
 #endif

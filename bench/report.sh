@@ -64,14 +64,18 @@ function show(v, unit) {
 {
   id = $1; sec = $2; fig = $3; unit = $4; val = $5; det = $6; goal = $7; bname = $11; bval = $12; ratio = $13
   spread = $14; st = $15; note = $16
-  if (sec != cur) { printf "\n## %s\n\n| figure | measured | goal | baseline (same run) | ratio | verdict |\n|---|---|---|---|---|---|\n", sec; cur = sec }
+  if (!(sec in rows)) order[++nsec] = sec
   m = (val == "") ? "–" : "**" show(val, unit) "**" (spread != "" ? " " spread : "")
   if (det != "") m = m "<br><sub>" det "</sub>"
   b = (bname == "") ? "" : bname " " show(bval, unit)
   r = (ratio == "") ? "" : sprintf("%.2f×", ratio)
   v = (st == "missed") ? "**missed**" : st
   if (note != "") v = v "<br><sub>" note "</sub>"
-  printf "| %s | %s | %s | %s | %s | %s |\n", fig, m, (goal == "" ? "–" : goal), b, r, v
+  rows[sec] = rows[sec] sprintf("| %s | %s | %s | %s | %s | %s |\n", fig, m, (goal == "" ? "–" : goal), b, r, v)
+}
+END {
+  for (i = 1; i <= nsec; i++)
+    printf "\n## %s\n\n| figure | measured | goal | baseline (same run) | ratio | verdict |\n|---|---|---|---|---|---|\n%s", order[i], rows[order[i]]
 }' "$RES/$MAIN.tsv"
 
 # growth: figures present in more than one scale

@@ -9,10 +9,10 @@
 # docs/BENCHMARKS.md from all results present (bench/report.sh). A figure whose feature
 # is not built yet is listed as "not measured: feature missing".
 #
-#   N >= 10000000  only the figures of the growth table (card read, search, lookup, list,
-#                  report): the 10M base has no deals or activities
-#   N <  10000000  every figure; with N = 1000000 the growth figures are also taken at
-#                  N/10 in a second, small base
+#   N >= 10000000  only the figures of the growth table (card read, search, lookup, list):
+#                  the 10M base has contacts and companies only
+#   N <  10000000  every figure; with N >= 1000000 the growth figures are then taken again
+#                  at N/10 on a second, small base
 #
 # Environment: BENCH_RUNS (runs per rate, default 3), BENCH_SECONDS (per wrk run, 10),
 # BENCH_LAT_SECONDS (per latency run, 5), BENCH_DIR (work files, default bench/out),
@@ -32,7 +32,9 @@ LAT_SECONDS=${BENCH_LAT_SECONDS:-5}
 SEED=${BENCH_SEED:-1}
 ADMIN_EMAIL=admin@bench.example
 ADMIN_PASSWORD=bench-admin-password
+MANAGER_EMAIL=bench.manager@bench.example
 WORKERS=4                  # kartoteka serve's default, also given to hello
+THREADS=2                  # wrk threads, as issue 2 asks (with 64 connections)
 
 for t in "$BIN" "$TOOLS/gen" "$TOOLS/hello" "$TOOLS/lat" "$TOOLS/sqlq"; do
   [ -x "$t" ] || { echo "bench: $t is missing; run 'make bench-tools' (make bench does)" >&2; exit 1; }
@@ -71,19 +73,18 @@ record() {
   log "figure ${R[id]}: ${R[value]:-–} ${R[unit]:-} (${R[status]}) ${R[note]:-}"
 }
 
-missing() {   # id section figure goal why
+missing() {   # missing ID SECTION FIGURE GOAL WHY
   record id="$1" section="$2" figure="$3" goal="$4" status="not measured" note="feature missing: $5"
 }
 
-json_get() {   # json_get FIELD < one-line JSON from lat/sqlq
-  sed -n "s/.*\"$1\":\([-0-9.]*\).*/\1/p"
-}
+json_get() { sed -n "s/.*\"$1\":\([-0-9.]*\).*/\1/p"; }   # json_get FIELD < a line of lat/sqlq
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 spread() {   # "±x%": half the range of the runs around their median
   sort -g | awk '{ v[NR] = $1 } END { if (NR < 2) { print ""; exit } m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
                                       if (m > 0) printf "±%.1f%%", 50 * (v[NR] - v[1]) / m }'
 }
+runs_list() { paste -sd' ' "$1" | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? ", " : ""), $i }'; }
 
 # ---------------------------------------------------------------- processes
 
@@ -116,7 +117,7 @@ start_server() {   # start_server DATA_DIR
   PORT=$(free_port)
   URL=http://127.0.0.1:$PORT
   ulimit -n 8192 2>/dev/null || true   # room for the 1,000 SSE clients
-  "$BIN" serve --data "$1" --listen 127.0.0.1:$PORT --workers $WORKERS > "$WORK/server-$N.log" 2>&1 &
+  "$BIN" serve --data "$1" --listen 127.0.0.1:$PORT --workers $WORKERS > "$WORK/server-$SCALE.log" 2>&1 &
   SERVER_PID=$!
   wait_http "$URL/api/v1/health"
 }
@@ -139,39 +140,50 @@ stop_hello() { kill "$HELLO_PID" 2>/dev/null || true; wait "$HELLO_PID" 2>/dev/n
 kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }   # kib PID VmRSS
 mib() { awk -v k="${1:-0}" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
-login() {   # sets TOKEN (a bearer token of the admin)
-  local jar=$WORK/cookies csrf
-  csrf=$(curl -sf -c "$jar" -H 'Content-Type: application/json' \
-    -d "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\"}" "$URL/api/v1/auth/login" |
-    sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
-  TOKEN=$(curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -d '{"name":"bench"}' \
+token_for() {   # token_for EMAIL PASSWORD: a bearer token
+  local jar=$WORK/cookies csrf tok
+  csrf=$(curl -sf -c "$jar" -H 'Content-Type: application/json' -d "{\"email\":\"$1\",\"password\":\"$2\"}" \
+    "$URL/api/v1/auth/login" | sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
+  tok=$(curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -d '{"name":"bench"}' \
     "$URL/api/v1/auth/tokens" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
-  [ -n "$TOKEN" ] || { echo "bench: cannot log in as $ADMIN_EMAIL" >&2; exit 1; }
-  AUTH="Authorization: Bearer $TOKEN"
+  [ -n "$tok" ] || { echo "bench: cannot log in as $1" >&2; exit 1; }
+  echo "$tok"
 }
 
 status_of() { curl -s -o /dev/null -w '%{http_code}' -H "$AUTH" "$URL$1"; }
+has() { local s; s=$(status_of "$1"); [ "$s" != 404 ] && [ "$s" != 405 ]; }   # the endpoint exists
 
 # ---------------------------------------------------------------- measuring
 
-# wrk_once URL [wrk args...]: prints "rate bad" (bad = non-2xx answers + socket errors)
+# wrk_once URL [wrk options...] [-- script args...]: prints "rate bad" (bad = non-2xx
+# answers + socket errors)
 wrk_once() {
   local url=$1; shift
-  wrk -t2 -c64 -d${SECONDS_PER_RUN}s --timeout 5s "$@" "$url" > "$WORK/wrk.out" 2>&1 || true
+  local opts=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+  wrk -t$THREADS -c64 -d${SECONDS_PER_RUN}s --timeout 5s "${opts[@]}" "$url" "$@" > "$WORK/wrk.out" 2>&1 || true
   awk '/^Requests\/sec:/ { r = $2 }
        /Non-2xx or 3xx responses:/ { bad += $NF }
        /Socket errors:/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 }
        END { printf "%s %d\n", r ? r : 0, bad }' "$WORK/wrk.out"
 }
 
-# lat_run NAME FILE [CONNS]: latency over HTTP of the requests in FILE
-lat_run() {
-  "$TOOLS/lat" -c "${3:-1}" -d "$LAT_SECONDS" -H "$AUTH" -f "$2" "$URL" 2> "$WORK/$1.err" | tee "$WORK/$1.json"
+# rate ID SECTION FIGURE GOAL GOAL_NUM FILE [TOKEN]: RUNS wrk runs replaying FILE; figure in req/s
+rate() {
+  local id=$1 sec=$2 fig=$3 goal=$4 gnum=$5 file=$6 tok=${7:-$TOKEN} bad=0 r rt b
+  local extra=()
+  [ -n "$goal" ] && extra+=(goal="$goal" goal_on=value goal_op=">=" goal_num="$gnum")
+  : > "$WORK/$id.rates"
+  for r in $(seq 1 "$RUNS"); do
+    read -r rt b < <(wrk_once "$URL" -H "Authorization: Bearer $tok" -s "$ROOT/bench/replay.lua" -- "$file" $THREADS "$r" "$RUNS")
+    echo "$rt" >> "$WORK/$id.rates"; bad=$((bad + b))
+  done
+  record id="$id" section="$sec" figure="$fig" unit=req/s value="$(median < "$WORK/$id.rates")" \
+    spread="$(spread < "$WORK/$id.rates")" \
+    detail="median of $RUNS runs: $(runs_list "$WORK/$id.rates")$( [ $bad -gt 0 ] && echo "; $bad answers not 2xx")" \
+    base_name=hello-world base_value="$HELLO" "${extra[@]}"
 }
-# sql_run NAME PARAMS SQL: the same query on raw SQLite
-sql_run() {
-  "$TOOLS/sqlq" -d "$LAT_SECONDS" -f "$2" "$DATA/kartoteka.db" "$3" 2> "$WORK/$1.err" | tee "$WORK/$1.json"
-}
+
 lat_detail() {   # "p50 a / p95 b / p99 c ms, n requests[, e errors]"
   awk -v j="$1" 'BEGIN {
     n = split(j, kv, /[,{}]/); for (i = 1; i <= n; i++) { split(kv[i], p, ":"); gsub(/"/, "", p[1]); v[p[1]] = p[2] }
@@ -179,11 +191,43 @@ lat_detail() {   # "p50 a / p95 b / p99 c ms, n requests[, e errors]"
     if (v["errors"] > 0) printf ", %d errors", v["errors"] }'
 }
 
-# ---------------------------------------------------------------- the data
+# latency ID SECTION FIGURE GOAL_MS GET_FILE SQL_FILE SQL... : p99 over HTTP beside the
+# same SQL on raw SQLite (SQL_FILE "": no baseline); TOKEN_OVERRIDE picks another user
+latency() {
+  local id=$1 sec=$2 fig=$3 goal=$4 get=$5 params=$6; shift 6
+  local h raw bd="" extra=()
+  [ -n "$goal" ] && extra+=(goal="p99 ≤ $goal ms" goal_on=value goal_op="<=" goal_num="$goal")
+  h=$("$TOOLS/lat" -c 1 -d "$LAT_SECONDS" -H "Authorization: Bearer ${TOKEN_OVERRIDE:-$TOKEN}" -f "$get" "$URL" 2> "$WORK/$id.err") || true
+  if [ -n "$params" ]; then
+    raw=$("$TOOLS/sqlq" -d "$LAT_SECONDS" -f "$params" "$DATA/kartoteka.db" "$@" 2> "$WORK/$id.sql.err") || true
+    bd="; raw SQLite $(lat_detail "$raw")"
+    extra+=(base_name="raw SQLite" base_value="$(json_get p99_ms <<< "$raw")")
+  fi
+  record id="$id" section="$sec" figure="$fig" unit=ms value="$(json_get p99_ms <<< "$h")" \
+    detail="$(lat_detail "$h")$bd" "${extra[@]}"
+}
 
-OUT_TSV=$RESULTS/$N.tsv.part
-: > "$OUT_TSV"
-DATA=$WORK/data-$N
+# ---------------------------------------------------------------- the queries the server runs
+# Kept in step with the modules: src/domain/search.c (search_kind), phone_index.c
+# (lookup_kind), resource_list.c (lists with q=). An admin's scope adds no condition.
+
+NAME_SQL="trim(coalesce(t.first_name, '') || ' ' || coalesce(t.last_name, ''))"
+SQL_TYPEAHEAD="SELECT * FROM (SELECT t.id, $NAME_SQL FROM contacts_fts f JOIN contacts t ON t.id = f.rowid
+  WHERE contacts_fts MATCH ?1 AND t.deleted_at IS NULL ORDER BY f.rowid DESC LIMIT 10)
+  UNION ALL SELECT * FROM (SELECT t.id, t.name FROM companies_fts f JOIN companies t ON t.id = f.rowid
+  WHERE companies_fts MATCH ?1 AND t.deleted_at IS NULL ORDER BY f.rowid DESC LIMIT 10)"
+lookup_sql() {   # lookup_sql CONDITION
+  echo "SELECT * FROM (SELECT DISTINCT t.id, $NAME_SQL FROM phone_index x JOIN contacts t ON t.id = x.object_id
+  WHERE +x.object = 'contact' AND $1 AND t.deleted_at IS NULL LIMIT 20)
+  UNION ALL SELECT * FROM (SELECT DISTINCT t.id, t.name FROM phone_index x JOIN companies t ON t.id = x.object_id
+  WHERE +x.object = 'company' AND $1 AND t.deleted_at IS NULL LIMIT 20)"
+}
+SQL_LOOKUP_WHOLE=$(lookup_sql "x.rev = ?1")
+SQL_LOOKUP_SUFFIX=$(lookup_sql "x.rev >= ?1 AND x.rev < ?2")
+SQL_LISTQ="SELECT t.* FROM contacts t WHERE t.deleted_at IS NULL
+  AND t.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?1) ORDER BY t.id DESC LIMIT 21"
+
+# ---------------------------------------------------------------- one scale
 
 build_base() {   # build_base N DIR EXTRA_GEN_ARGS...
   local n=$1 dir=$2; shift 2
@@ -194,65 +238,106 @@ build_base() {   # build_base N DIR EXTRA_GEN_ARGS...
   "$TOOLS/gen" --data "$dir" --contacts "$n" --seed "$SEED" "$@" 2> >(tee "$WORK/gen-$n.log" >&2)
   t1=$(date +%s.%N)
   GEN_SECONDS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+  # a manager of the first sales team, to measure what role scopes cost
+  "$BIN" user add --data "$dir" --email "$MANAGER_EMAIL" --password "$ADMIN_PASSWORD" --role manager \
+    --team "Sales team 1" --name "Bench Manager" > /dev/null 2>&1 || true
 }
 
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-log "building a base of $N contacts in $DATA"
-if [ "$N" -ge 10000000 ]; then build_base "$N" "$DATA" --deals 0 --activities 0
-else build_base "$N" "$DATA"; fi
-record id=gen section="Data generator (issue 7)" figure="bench/gen: $N contacts with companies, deals, activities, all indexes" \
-  unit=s value="$GEN_SECONDS" detail="$(grep -c . "$WORK/gen-$N.log") phases, see bench/out/gen-$N.log" \
-  goal="1M contacts in under a minute" goal_on=value goal_op="<=" goal_num="$(awk -v n="$N" 'BEGIN { print 60 * n / 1000000 }')"
-
-# ---------------------------------------------------------------- server foundation (issue 2)
-
-start_server "$DATA"
-sleep 1
-RSS_REST=$(kib "$SERVER_PID" VmRSS)
-login
-start_hello
 S2="Server foundation (issue 2)"
+S3="Client base: contacts and companies (issue 3)"
+S7="Data generator (issue 7)"
 
-if [ "$N" -lt 10000000 ]; then
-  log "hello-world vs /health vs /users/{id}, $RUNS x ${SECONDS_PER_RUN}s each, interleaved"
+measure() {   # measure N full|growth
+  SCALE=$1
+  local mode=$2
+  OUT_TSV=$RESULTS/$SCALE.tsv.part
+  : > "$OUT_TSV"
+  DATA=$WORK/data-$SCALE
+  local load_before req=$WORK/requests-$SCALE
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  log "building a base of $SCALE contacts in $DATA"
+  if [ "$mode" = full ]; then build_base "$SCALE" "$DATA"; else build_base "$SCALE" "$DATA" --deals 0 --activities 0; fi
+  record id=gen section="$S7" figure="bench/gen: $SCALE contacts$( [ "$mode" = full ] && echo " with companies, deals, activities" ), all indexes" \
+    unit=s value="$GEN_SECONDS" detail="$(grep -E '^gen: (companies|contacts|deals|activities|indexes)' "$WORK/gen-$SCALE.log" |
+      awk '{ printf "%s%s %s s", (NR > 1 ? "; " : ""), $2, $(NF - 3) }')" \
+    goal="1M contacts in under a minute" goal_on=value goal_op="<=" goal_num="$(awk -v n="$SCALE" 'BEGIN { print 60 * n / 1000000 }')"
+  mkdir -p "$req"
+  "$TOOLS/gen" --data "$DATA" --requests "$req" --rows 50000 --seed "$SEED"
+
+  start_server "$DATA"
+  sleep 1
+  local rss_rest
+  rss_rest=$(kib "$SERVER_PID" VmRSS)
+  TOKEN=$(token_for "$ADMIN_EMAIL" "$ADMIN_PASSWORD")
+  AUTH="Authorization: Bearer $TOKEN"
+  start_hello
+
+  # -- foundation: the HTTP baseline, interleaved with the two figures of issue 2
+  log "hello-world vs /health vs /users/{id}: $RUNS × ${SECONDS_PER_RUN} s each, interleaved"
   : > "$WORK/hello.rates"; : > "$WORK/health.rates"; : > "$WORK/users.rates"
-  BAD=0
+  local bad=0 r rt b
   for r in $(seq 1 "$RUNS"); do
-    read -r rate bad < <(wrk_once "http://127.0.0.1:$HELLO_PORT/api/v1/health"); echo "$rate" >> "$WORK/hello.rates"
-    read -r rate bad < <(wrk_once "$URL/api/v1/health"); echo "$rate" >> "$WORK/health.rates"; BAD=$((BAD + bad))
-    read -r rate bad < <(wrk_once "$URL/api/v1/users/1" -H "$AUTH"); echo "$rate" >> "$WORK/users.rates"; BAD=$((BAD + bad))
+    read -r rt b < <(wrk_once "http://127.0.0.1:$HELLO_PORT/api/v1/health"); echo "$rt" >> "$WORK/hello.rates"
+    [ "$mode" = full ] || continue
+    read -r rt b < <(wrk_once "$URL/api/v1/health"); echo "$rt" >> "$WORK/health.rates"; bad=$((bad + b))
+    read -r rt b < <(wrk_once "$URL/api/v1/users/1" -H "$AUTH"); echo "$rt" >> "$WORK/users.rates"; bad=$((bad + b))
   done
   HELLO=$(median < "$WORK/hello.rates")
-  runs() { paste -sd' ' "$1" | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? ", " : ""), $i }'; }
   record id=hello section="$S2" figure="bench/hello: minimal libmicrohttpd server, same flags and $WORKERS workers" unit=req/s \
-    value="$HELLO" spread="$(spread < "$WORK/hello.rates")" detail="median of $RUNS runs: $(runs "$WORK/hello.rates")" \
+    value="$HELLO" spread="$(spread < "$WORK/hello.rates")" detail="median of $RUNS runs: $(runs_list "$WORK/hello.rates")" \
     note="the HTTP baseline of every rate below"
-  record id=health section="$S2" figure="GET /api/v1/health" unit=req/s value="$(median < "$WORK/health.rates")" \
-    spread="$(spread < "$WORK/health.rates")" detail="median of $RUNS runs: $(runs "$WORK/health.rates")" \
-    base_name=hello-world base_value="$HELLO"
-  record id=users_read section="$S2" figure="GET /api/v1/users/{id} with a bearer token" unit=req/s \
-    value="$(median < "$WORK/users.rates")" spread="$(spread < "$WORK/users.rates")" \
-    detail="median of $RUNS runs: $(runs "$WORK/users.rates")$( [ $BAD -gt 0 ] && echo "; $BAD failed answers")" \
-    goal="≥ 50% of hello-world" goal_on=ratio goal_op=">=" goal_num=0.5 base_name=hello-world base_value="$HELLO"
-fi
+  if [ "$mode" = full ]; then
+    record id=health section="$S2" figure="GET /api/v1/health" unit=req/s value="$(median < "$WORK/health.rates")" \
+      spread="$(spread < "$WORK/health.rates")" detail="median of $RUNS runs: $(runs_list "$WORK/health.rates")" \
+      base_name=hello-world base_value="$HELLO"
+    record id=users_read section="$S2" figure="GET /api/v1/users/{id} with a bearer token" unit=req/s \
+      value="$(median < "$WORK/users.rates")" spread="$(spread < "$WORK/users.rates")" \
+      detail="median of $RUNS runs: $(runs_list "$WORK/users.rates")$( [ $bad -gt 0 ] && echo "; $bad answers not 2xx")" \
+      goal="≥ 50% of hello-world" goal_on=ratio goal_op=">=" goal_num=0.5 base_name=hello-world base_value="$HELLO"
+  fi
 
-# ---------------------------------------------------------------- memory
+  # -- client base (issue 3)
+  if has /api/v1/contacts/1; then
+    rate card_read "$S3" "read a contact card: GET /api/v1/contacts/{id}, random ids" "≥ 20,000 req/s" 20000 "$req/card.get"
+    latency typeahead "$S3" "typeahead: GET /api/v1/search?q=<2–5 letters> (contacts + companies)" 10 \
+      "$req/typeahead.get" "$req/typeahead.sql" "$SQL_TYPEAHEAD"
+    latency lookup "$S3" "caller ID: GET /api/v1/lookup/phone?number=<any writing>, 1 in 10 a local number (suffix)" 2 \
+      "$req/lookup.get" "$req/lookup.sql" "$SQL_LOOKUP_WHOLE" "$SQL_LOOKUP_SUFFIX"
+    latency lookup_whole "$S3" "caller ID, whole numbers only (no local-number suffixes)" "" \
+      "$req/lookup-whole.get" "$req/lookup-whole.sql" "$SQL_LOOKUP_WHOLE" "$SQL_LOOKUP_SUFFIX"
+    latency listq "$S3" "contact list filtered by text: GET /api/v1/contacts?q=<4 letters>&limit=20" "" \
+      "$req/listq.get" "$req/listq.sql" "$SQL_LISTQ"
+    local mtok
+    mtok=$(token_for "$MANAGER_EMAIL" "$ADMIN_PASSWORD" 2>/dev/null || true)
+    if [ -n "$mtok" ]; then
+      TOKEN_OVERRIDE=$mtok latency typeahead_manager "$S3" "typeahead as a manager (role scope: own team's cards)" 10 \
+        "$req/typeahead.get" "" ""
+    fi
+    if [ "$mode" = full ]; then
+      rate create "$S3" "create a contact with duplicate checks: POST /api/v1/contacts" "≥ 2,000 req/s" 2000 "$req/create.post"
+    fi
+  else
+    missing card_read "$S3" "read a contact card" "≥ 20,000 req/s" "GET /api/v1/contacts/{id} answers 404"
+    missing typeahead "$S3" "typeahead search" "p99 ≤ 10 ms" "no /api/v1/contacts"
+    missing lookup "$S3" "caller-ID phone lookup" "p99 ≤ 2 ms" "no /api/v1/contacts"
+    missing create "$S3" "create a contact with duplicate checks" "≥ 2,000 req/s" "no /api/v1/contacts"
+  fi
 
-record id=rss_rest section="$S2" figure="server RSS at rest (started on the $N-contact base, before any request)" unit=MiB \
-  value="$(mib "$RSS_REST")" goal="≤ 16 MiB" goal_on=value goal_op="<=" goal_num=16
+  # -- memory (issue 2), after all the load above
+  record id=rss_rest section="$S2" figure="server RSS at rest (started on the $SCALE-contact base, before any request)" unit=MiB \
+    value="$(mib "$rss_rest")" goal="≤ 16 MiB" goal_on=value goal_op="<=" goal_num=16
+  sleep 2
+  local rss hwm anon file
+  rss=$(kib "$SERVER_PID" VmRSS) hwm=$(kib "$SERVER_PID" VmHWM) anon=$(kib "$SERVER_PID" RssAnon) file=$(kib "$SERVER_PID" RssFile)
+  record id=rss_load section="$S2" figure="server memory after the load above: anonymous (heap, SQLite page caches)" unit=MiB \
+    value="$(mib "$anon")" detail="VmRSS $(mib "$rss") MiB, peak VmHWM $(mib "$hwm") MiB, file-backed (mapped database) $(mib "$file") MiB" \
+    goal="≤ 64 MiB beyond SQLite's page cache (DESIGN.md): ≤ 64 + $WORKERS × 16 MiB of caches" goal_on=value goal_op="<=" \
+    goal_num=$((64 + WORKERS * 16))
 
-sleep 2   # let the last connections close
-RSS=$(kib "$SERVER_PID" VmRSS) HWM=$(kib "$SERVER_PID" VmHWM) ANON=$(kib "$SERVER_PID" RssAnon) FILE=$(kib "$SERVER_PID" RssFile)
-record id=rss_load section="$S2" figure="server memory after the load above: anonymous (heap, SQLite page caches)" unit=MiB \
-  value="$(mib "$ANON")" detail="VmRSS $(mib "$RSS") MiB, peak VmHWM $(mib "$HWM") MiB, file-backed (mapped database) $(mib "$FILE") MiB" \
-  goal="≤ 64 MiB beyond SQLite's page cache (DESIGN.md): ≤ 64 + $WORKERS × 16 MiB of caches" goal_on=value goal_op="<=" \
-  goal_num=$((64 + WORKERS * 16))
-
-stop_hello
-stop_server
-
-mv "$OUT_TSV" "$RESULTS/$N.tsv"
-cat > "$RESULTS/$N.meta" <<EOF
+  stop_hello
+  stop_server
+  mv "$OUT_TSV" "$RESULTS/$SCALE.tsv"
+  cat > "$RESULTS/$SCALE.meta" <<EOF
 date	$(date -u +%Y-%m-%dT%H:%MZ)
 commit	$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 cpu	$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo) × $(nproc) cores
@@ -261,12 +346,19 @@ kernel	$(uname -sr)
 sqlite	$(pkg-config --modversion sqlite3 2>/dev/null || echo ?)
 libmicrohttpd	$(pkg-config --modversion libmicrohttpd 2>/dev/null || echo ?)
 compiler	$(${CC:-cc} --version | head -1)
-wrk	$(wrk -v 2>&1 | head -1 | awk '{ print $2 }')
-load before	$LOAD_BEFORE
+load before	$load_before
 load after	$(cut -d' ' -f1-3 /proc/loadavg)
-duration	$(( $(date +%s) - T_START )) s
-runs	$RUNS × ${SECONDS_PER_RUN} s per rate (wrk -t2 -c64), ${LAT_SECONDS} s per latency (one connection)
+runs	$RUNS × ${SECONDS_PER_RUN} s per rate (wrk -t$THREADS -c64), ${LAT_SECONDS} s per latency (one connection)
 EOF
+  [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$DATA"
+}
+
+if [ "$N" -ge 10000000 ]; then
+  measure "$N" growth
+else
+  measure "$N" full
+  [ "$N" -lt 1000000 ] || measure $((N / 10)) growth
+fi
+echo "duration	$(( $(date +%s) - T_START )) s" >> "$RESULTS/$N.meta"
 "$ROOT/bench/report.sh" > "$ROOT/docs/BENCHMARKS.md"
 log "done in $(( $(date +%s) - T_START )) s: docs/BENCHMARKS.md"
-[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$DATA"

@@ -7,9 +7,12 @@
  * Every row is stepped and every column read as text, as a handler writing JSON would.
  *
  * Parameters come from a file, one line per query, TAB-separated values bound to ?1, ?2...
- * (all-digit values as integers, others as text), cycled in order.
+ * (as text, like the server's parameters; write CAST(?1 AS INTEGER) where a number is
+ * meant), cycled in order. When the server picks
+ * one of several queries per request (an exact or a suffix phone lookup), give each SQL
+ * and start every line with the number of the one it runs (1, 2...).
  *
- * usage: sqlq [-d SECONDS] [-w WARMUP_SECONDS] -f PARAMS DB 'SQL' */
+ * usage: sqlq [-d SECONDS] [-w WARMUP_SECONDS] -f PARAMS DB 'SQL' ['SQL2'...] */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,13 +40,6 @@ static double pct(const double *v, size_t n, double p)
     return v[i < n ? i : n - 1];
 }
 
-static int all_digits(const char *s)
-{
-    if (!*s || strlen(s) > 18) return 0;
-    for (; *s; s++) if (*s < '0' || *s > '9') return 0;
-    return 1;
-}
-
 int main(int argc, char **argv)
 {
     double seconds = 5, warmup = 0.5;
@@ -55,7 +51,8 @@ int main(int argc, char **argv)
         else if (opt == 'f') file = optarg;
         else goto usage;
     }
-    if (optind != argc - 2 || !file || seconds <= 0) goto usage;
+    int nsql = argc - optind - 1;
+    if (nsql < 1 || nsql > 8 || !file || seconds <= 0) goto usage;
 
     FILE *f = fopen(file, "r");
     if (!f) { perror(file); return 2; }
@@ -82,10 +79,12 @@ int main(int argc, char **argv)
     }
     /* the server's settings (src/store/db.c) */
     sqlite3_exec(db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA mmap_size=268435456;", NULL, NULL, NULL);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, argv[optind + 1], -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "sqlq: %s\n  in: %s\n", sqlite3_errmsg(db), argv[optind + 1]);
-        return 1;
+    sqlite3_stmt *stmts[8];
+    for (int k = 0; k < nsql; k++) {
+        if (sqlite3_prepare_v2(db, argv[optind + 1 + k], -1, &stmts[k], NULL) != SQLITE_OK) {
+            fprintf(stderr, "sqlq: %s\n  in: %s\n", sqlite3_errmsg(db), argv[optind + 1 + k]);
+            return 1;
+        }
     }
 
     size_t n = 0, ncap = 1 << 16, rows = 0;
@@ -98,10 +97,17 @@ int main(int argc, char **argv)
         if (a >= t_end) break;
         /* bind this line's values */
         char *copy = strdup(lines[q % nlines]), *save = NULL;
+        char *v = strtok_r(copy, "\t", &save);
+        sqlite3_stmt *st = stmts[0];
+        if (nsql > 1) {   /* the line names its statement */
+            int k = v ? atoi(v) : 0;
+            if (k < 1 || k > nsql) { fprintf(stderr, "sqlq: line %zu: no statement '%s'\n", q % nlines + 1, v ? v : ""); return 2; }
+            st = stmts[k - 1];
+            v = strtok_r(NULL, "\t", &save);
+        }
         int i = 1;
-        for (char *v = strtok_r(copy, "\t", &save); v; v = strtok_r(NULL, "\t", &save), i++) {
-            if (all_digits(v)) sqlite3_bind_int64(st, i, atoll(v));
-            else sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+        for (; v; v = strtok_r(NULL, "\t", &save), i++) {
+            sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
         }
         free(copy);
         int rc;
@@ -131,11 +137,12 @@ int main(int argc, char **argv)
            "\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"rows_per_query\":%.1f}\n",
            n, errors, seconds, (double)n / seconds, n ? sum / (double)n : 0, pct(lat, n, 50), pct(lat, n, 95),
            pct(lat, n, 99), n ? lat[n - 1] : 0, n ? (double)rows / (double)n : 0);
-    sqlite3_finalize(st);
+    for (int k = 0; k < nsql; k++) sqlite3_finalize(stmts[k]);
     sqlite3_close(db);
     return errors ? 1 : 0;
 usage:
-    fprintf(stderr, "usage: sqlq [-d SECONDS] [-w WARMUP_SECONDS] -f PARAMS DB 'SQL'\n"
-                    "  PARAMS: one query per line, TAB-separated values for ?1, ?2...\n");
+    fprintf(stderr, "usage: sqlq [-d SECONDS] [-w WARMUP_SECONDS] -f PARAMS DB 'SQL' ['SQL2'...]\n"
+                    "  PARAMS: one query per line, TAB-separated values for ?1, ?2...;\n"
+                    "          with several SQL, each line starts with the number of its SQL\n");
     return 2;
 }
