@@ -3,6 +3,7 @@
  * `deal_owners`, `deal_contacts`, `deal_checklist`, `stage_history` and `deals_fts`
  * lives here; see deal.h for the rules and funnel.c for the schema. */
 #include "domain/deal.h"
+#include "domain/clients.h"
 #include "domain/pipeline.h"
 #include "core/clock.h"
 #include "http/openapi.h"
@@ -148,8 +149,8 @@ static void co_owners_check(ctx *c, json_t *v, errs *e)
     size_t i;
     json_t *x;
     json_array_foreach(v, i, x)
-        if (!json_is_integer(x) || !exists(c, "SELECT 1 FROM users WHERE id = ?", json_integer_value(x)))
-            errs_add(e, arena_printf(c->a, "co_owner_ids[%zu]", i), "invalid_reference", "no such user");
+        if (!json_is_integer(x) || !exists(c, "SELECT 1 FROM users WHERE id = ? AND disabled = 0", json_integer_value(x)))
+            errs_add(e, arena_printf(c->a, "co_owner_ids[%zu]", i), "invalid_reference", "no such active user");
 }
 
 /* contact_ids: [id...]; contacts: [{"id", "role"}]; one of them per request */
@@ -182,7 +183,7 @@ static void contacts_check(ctx *c, json_t *in, errs *e)
             }
             id = json_object_get(x, "id");
         }
-        if (!json_is_integer(id) || !exists(c, "SELECT 1 FROM contacts WHERE id = ?", json_integer_value(id)))
+        if (!json_is_integer(id) || client_in_scope(c, &client_contact, json_integer_value(id), ACT_READ) != 1)
             errs_add(e, path, "invalid_reference", "no such contact");
     }
 }
@@ -247,13 +248,16 @@ static void deal_validate(ctx *c, write_set *w, errs *e)
 {
     json_t *in = w->in, *old = w->old;
     long long id = jint(old, "id");
-    static const char *const not_null[] = {"pipeline_id", "stage_id", "currency", NULL};
+    static const char *const not_null[] = {"pipeline_id", "stage_id", "currency", "owner_id", NULL};
     for (const char *const *k = not_null; *k; k++)
         if (json_is_null(json_object_get(in, *k))) errs_add(e, *k, "required", "'%s' cannot be null", *k);
     if (jint(in, "amount") < 0) errs_add(e, "amount", "out_of_range", "'amount' cannot be negative");
     tags_check(c, json_object_get(in, "tags"), e);
     co_owners_check(c, json_object_get(in, "co_owner_ids"), e);
     contacts_check(c, in, e);
+    json_t *co = json_object_get(in, "company_id");   /* a live company the caller may read */
+    if (json_is_integer(co) && client_in_scope(c, &client_company, json_integer_value(co), ACT_READ) != 1)
+        errs_add(e, "company_id", "invalid_reference", "no such company");
     if (e->n) return;
 
     /* where the deal goes: the named stage (which must belong to the named pipeline, or

@@ -224,6 +224,7 @@ test('hostile input is refused and changes nothing', async () => {
     [{ title: 'date', expected_close: '2026-02-30' }, 'expected_close'],
     [{ title: 'checklist', checklist: [{ item: 'no such item', done: true }] }, 'checklist[0]'],
     [{ title: null }, 'title'],
+    [{ title: 'no owner', owner_id: null }, 'owner_id'],
   ];
   for (const [body, field] of bad) {
     const r = await admin.post('/api/v1/deals', { pipeline_id: proc.id, ...body });
@@ -250,6 +251,18 @@ test('hostile input is refused and changes nothing', async () => {
   assert.equal(r.status, 400);
   const now = (await admin.get(`/api/v1/deals/${d.id}`)).json;
   assert.deepEqual([now.version, now.amount, now.title, now.currency], [d.version, 100, d.title, d.currency]);
+  assert.equal(await count(), n);
+  // clients the caller may not read, or that are gone, are not linked
+  const m = checked(await userClient(srv, admin));
+  const hidden = (await admin.post('/api/v1/companies', { name: 'Hidden Co' })).json;
+  const gone = (await admin.post('/api/v1/contacts', { first_name: 'Gone' })).json;
+  assert.equal((await admin.del(`/api/v1/contacts/${gone.id}`)).status, 204);
+  r = await m.post('/api/v1/deals', { title: 'peek', company_id: hidden.id });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.errors[0].field, 'company_id');
+  r = await admin.post('/api/v1/deals', { title: 'ghost', contact_ids: [gone.id] });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.errors[0].field, 'contact_ids[0]');
   assert.equal(await count(), n);
   // list arguments
   for (const q of ['flag=bogus', 'contact_id=abc', 'co_owner_id=-1', 'filter=amount%20gt', 'sort=probability', 'after=zzz'])
