@@ -361,3 +361,36 @@ test('a deleted deal leaves lists and board totals', async () => {
   assert.deepEqual([b.count, b.amount], [0, 0]);
   assert.equal((await admin.get(`/api/v1/deals/${d.id}`)).status, 404);
 });
+
+test('merging client cards moves their deals and leads to the surviving card; undo moves them back', async () => {
+  const keep = await contact('Keep Me');
+  const drop = await contact('Drop Me');
+  const both = await deal({ title: 'both', contacts: [{ id: keep.id, role: 'buyer' }, { id: drop.id, role: 'payer' }] });
+  const dropOnly = await deal({ title: 'drop only', contacts: [{ id: drop.id, role: 'decision maker' }] });
+  const lead = (await admin.post('/api/v1/leads', { channel: 'call', name: 'Drop Me', contact_id: drop.id })).json;
+  const coKeep = (await admin.post('/api/v1/companies', { name: 'Keep Co' })).json;
+  const coDrop = (await admin.post('/api/v1/companies', { name: 'Drop Co' })).json;
+  const coDeal = await deal({ title: 'company deal', company_id: coDrop.id });
+
+  let r = await admin.post(`/api/v1/contacts/${keep.id}/merge`, { from_id: drop.id });
+  assert.equal(r.status, 200, r.text);
+  const merge = r.json;
+  assert.deepEqual((await admin.get(`/api/v1/deals/${both.id}`)).json.contacts, [{ id: keep.id, role: 'buyer' }]);
+  assert.deepEqual((await admin.get(`/api/v1/deals/${dropOnly.id}`)).json.contacts, [{ id: keep.id, role: 'decision maker' }]);
+  assert.equal((await admin.get(`/api/v1/leads/${lead.id}`)).json.contact_id, keep.id);
+  assert.deepEqual((await admin.get(`/api/v1/deals?contact_id=${keep.id}&sort=id`)).json.data.map((d) => d.id), [both.id, dropOnly.id]);
+
+  r = await admin.post(`/api/v1/merges/${merge.id}/undo`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual((await admin.get(`/api/v1/deals/${both.id}`)).json.contacts,
+    [{ id: keep.id, role: 'buyer' }, { id: drop.id, role: 'payer' }].sort((a, b) => a.id - b.id));
+  assert.deepEqual((await admin.get(`/api/v1/deals/${dropOnly.id}`)).json.contacts, [{ id: drop.id, role: 'decision maker' }]);
+  assert.equal((await admin.get(`/api/v1/leads/${lead.id}`)).json.contact_id, drop.id);
+
+  r = await admin.post(`/api/v1/companies/${coKeep.id}/merge`, { from_id: coDrop.id });
+  assert.equal(r.status, 200, r.text);
+  assert.equal((await admin.get(`/api/v1/deals/${coDeal.id}`)).json.company_id, coKeep.id);
+  r = await admin.post(`/api/v1/merges/${r.json.id}/undo`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal((await admin.get(`/api/v1/deals/${coDeal.id}`)).json.company_id, coDrop.id);
+});
