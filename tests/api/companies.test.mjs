@@ -3,11 +3,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, adminClient } from './lib.mjs';
+import { checked } from './openapi.mjs';
 
 let srv, admin;
 before(async () => {
   srv = await startServer({ env: { KARTOTEKA_REGION: 'PL' } });
-  admin = await adminClient(srv);
+  admin = checked(await adminClient(srv));
 });
 after(async () => { await srv.stop(); });
 

@@ -4,11 +4,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, adminClient } from './lib.mjs';
+import { checked } from './openapi.mjs';
 
 let srv, admin;
 before(async () => {
   srv = await startServer();
-  admin = await adminClient(srv);
+  admin = checked(await adminClient(srv));
   await admin.post('/api/v1/custom-fields', { object: 'contact', name: 'grade', type: 'text' });
   await admin.post('/api/v1/custom-fields', { object: 'contact', name: 'vip', type: 'bool' });
 });

@@ -4,6 +4,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, adminClient, userClient } from './lib.mjs';
+import { checked } from './openapi.mjs';
+
+// every answer of these clients is checked against the OpenAPI document
+const checkedUser = async (...a) => checked(await userClient(...a));
 
 let srv, admin, anna, boris, cyril, solo, t1;
 let card, company;
@@ -11,17 +15,17 @@ const PHONE = '+7 (343) 200-11-22';
 
 before(async () => {
   srv = await startServer();
-  admin = await adminClient(srv);
+  admin = checked(await adminClient(srv));
   t1 = (await admin.post('/api/v1/teams', { name: 'North' })).json.id;
   const t2 = (await admin.post('/api/v1/teams', { name: 'South' })).json.id;
   const role = await admin.post('/api/v1/roles', {
     name: 'solo', scopes: { contacts: 'own', companies: 'own', users: { read: 'all' } },
   });
   assert.equal(role.status, 201, role.text);
-  anna = await userClient(srv, admin, { team_ids: [t1], name: 'Anna North' });
-  boris = await userClient(srv, admin, { team_ids: [t1], name: 'Boris North' });
-  cyril = await userClient(srv, admin, { team_ids: [t2], name: 'Cyril South' });
-  solo = await userClient(srv, admin, { role: 'solo', team_ids: [t1], name: 'Solo North' });
+  anna = await checkedUser(srv, admin, { team_ids: [t1], name: 'Anna North' });
+  boris = await checkedUser(srv, admin, { team_ids: [t1], name: 'Boris North' });
+  cyril = await checkedUser(srv, admin, { team_ids: [t2], name: 'Cyril South' });
+  solo = await checkedUser(srv, admin, { role: 'solo', team_ids: [t1], name: 'Solo North' });
   company = (await anna.post('/api/v1/companies', { name: 'Anna Holding', phones: ['+7 343 200 99 99'] })).json;
   const r = await anna.post('/api/v1/contacts', {
     first_name: 'Secret', last_name: 'Client', phones: [PHONE], emails: ['secret@client.example'], company_ids: [company.id],

@@ -4,13 +4,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, adminClient } from './lib.mjs';
+import { checked } from './openapi.mjs';
 
 let ru, pl, admin, adminPl;
 before(async () => {
   ru = await startServer();   // default region RU
   pl = await startServer({ args: ['--region', 'PL'] });
-  admin = await adminClient(ru);
-  adminPl = await adminClient(pl);
+  admin = checked(await adminClient(ru));
+  adminPl = checked(await adminClient(pl));
 });
 after(async () => { await ru.stop(); await pl.stop(); });
 
