@@ -50,12 +50,14 @@ static const char *const steps[] = {
     "CREATE INDEX notifications_unread ON notifications(user_id, id) WHERE read_at IS NULL;"
     "CREATE TABLE calendar_feeds(user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
     " token TEXT NOT NULL UNIQUE, created_at " TS ");",
+    /* where the notification rules are in the audit trail */
+    "CREATE TABLE notification_cursors(name TEXT PRIMARY KEY, last_id INTEGER NOT NULL) WITHOUT ROWID;",
     NULL,
 };
 
 static const timeline_source activity_source = {"activity", activity_timeline_sql};
 static const sse_feed notification_feed = {"notification", notification_latest, notification_fetch};
-static scheduler *g_reminders;
+static scheduler *g_notices;
 
 static void activities_routes(void)
 {
@@ -70,19 +72,27 @@ static void activities_routes(void)
                " send Last-Event-ID to get what was missed", NULL, NULL);
 }
 
+/* one job thread for both: reminders, then what the audit trail says to tell people */
+static int notices_step(ctx *c, void *unused)
+{
+    int a = activity_fire_reminders(c, unused);
+    int b = notification_rules_step(c, unused);
+    return a < 0 || b < 0 ? -1 : a + b;
+}
+
 static void activities_start(void)
 {
     ical_init();
     sse_start(&notification_feed);
     /* reminders fire within a second or two of remind_at */
-    g_reminders = scheduler_start("reminders", 1000, activity_fire_reminders, NULL);
+    g_notices = scheduler_start("notices", 1000, notices_step, NULL);
 }
 
 static void activities_stop(void)
 {
     sse_stop();
-    scheduler_stop(g_reminders);
-    g_reminders = NULL;
+    scheduler_stop(g_notices);
+    g_notices = NULL;
 }
 
 static module activities = {

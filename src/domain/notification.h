@@ -8,8 +8,12 @@
  * only, whatever their role: /api/v1/notifications lists them and marks them read/unread.
  *
  * Kinds in use: "reminder" (activity reminder due), "assigned" (a task or activity given
- * to you), "transferred" (a client handed over to you), "deal_won"; a module may add its
- * own kind (lower-case letters and _). */
+ * to you), "transferred" (a client, deal or lead handed over to you), "deal_won"; a module
+ * may add its own kind (lower-case letters and _).
+ *
+ * Handovers and won deals need no notify() from the module that makes them: the rules in
+ * notification_rules.c read them off the audit trail (an owner_id that changed, a deal
+ * status that became "won"), whatever door the change came through. */
 #ifndef KT_NOTIFICATION_H
 #define KT_NOTIFICATION_H
 #include "core/buf.h"
@@ -34,6 +38,11 @@ const char *notify_user_name(ctx *c, long long user_id);
 typedef void (*notify_emit_fn)(void *cls, long long user_id, long long id, const char *json);
 long long notification_latest(db *d);
 long long notification_fetch(db *d, long long user_id, long long after, int limit, notify_emit_fn emit, void *cls);
+
+/* the scheduler step of those rules: notifies for the audit rows written since the last
+ * step, advancing a cursor kept in the database in the same transaction (so each change
+ * notifies once, across restarts). Returns 1 when more rows wait, 0, or -1 on error. */
+int notification_rules_step(ctx *c, void *unused);
 
 /* HTTP: /api/v1/notifications (list, read, unread, read-all) */
 void notification_routes(void);

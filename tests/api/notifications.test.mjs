@@ -74,6 +74,36 @@ test('your own actions do not notify you; reassigning notifies the new assignee'
   assert.ok(b.json.data.some((x) => x.object_id === own.json.id && x.text.startsWith('Anna Kowalska assigned you a task: Self')));
 });
 
+test('a client or a deal handed over, and a deal won, notify the new owner once, in words', async () => {
+  const card = (await admin.post('/api/v1/contacts', { first_name: 'Jan', last_name: 'Kowalski' })).json;
+  const moved = await admin.patch(`/api/v1/contacts/${card.id}`, { owner_id: anna.id });
+  assert.equal(moved.status, 200, moved.text);
+  const transferred = (c, id) => async () => (await c.get('/api/v1/notifications')).json.data
+    .find((n) => n.kind === 'transferred' && n.object_id === id);
+  const n1 = await eventually(transferred(anna, card.id), 5000, 'the transfer notification');
+  assert.equal(n1.text, 'Administrator transferred the client Jan Kowalski to you');
+  assert.equal(n1.object, 'contact');
+
+  const pipe = await admin.post('/api/v1/pipelines', { name: 'Sales', stages: [{ name: 'New' }, { name: 'Won', kind: 'won' }] });
+  assert.equal(pipe.status, 201, pipe.text);
+  const deal = await admin.post('/api/v1/deals', { title: '20 chairs', pipeline_id: pipe.json.id, owner_id: boris.id });
+  assert.equal(deal.status, 201, deal.text);
+  await eventually(transferred(boris, deal.json.id), 5000, 'the deal given to boris');
+  const won = await admin.patch(`/api/v1/deals/${deal.json.id}`, { stage_id: pipe.json.stages.find((x) => x.name === 'Won').id });
+  assert.equal(won.status, 200, won.text);
+  const n2 = await eventually(async () => (await boris.get('/api/v1/notifications')).json.data
+    .find((n) => n.kind === 'deal_won' && n.object_id === deal.json.id), 5000, 'the deal-won notification');
+  assert.equal(n2.text, 'Administrator moved the deal “20 chairs” to won');
+
+  // a user's own handover does not notify them; nothing is told twice, not even after a restart
+  const mine = (await anna.post('/api/v1/contacts', { first_name: 'Own', last_name: 'Card' })).json;
+  await srv.restart();
+  await new Promise((r) => setTimeout(r, 1500));
+  const all = (await anna.get('/api/v1/notifications?limit=500')).json.data;
+  assert.equal(all.filter((n) => n.kind === 'transferred' && n.object_id === card.id).length, 1);
+  assert.ok(!all.some((n) => n.object === 'contact' && n.object_id === mine.id));
+});
+
 test('the list pages newest first with a cursor and refuses bad arguments', async () => {
   for (let i = 0; i < 5; i++) await assign(boris, `Paged ${i}`);
   const p1 = await boris.get('/api/v1/notifications?limit=2');
