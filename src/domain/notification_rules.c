@@ -13,6 +13,7 @@
 #include "domain/deal.h"
 #include "domain/lead.h"
 #include <jansson.h>
+#include <stdbool.h>
 #include <string.h>
 
 enum { RULES_BATCH = 2000 };   /* audit rows looked at per step */
@@ -57,8 +58,9 @@ static int apply(ctx *c, long long actor, const char *object, long long id, long
         json_t *to = json_array_get(owner_pair, 1);
         if (json_is_integer(to) && !json_equal(to, json_array_get(owner_pair, 0))) {
             const char *thing = what(c, object, id);
-            const char *text = who ? arena_printf(c->a, "%s transferred %s to you", who, thing)
-                                   : arena_printf(c->a, "%s has been transferred to you", capital(c, thing));
+            bool fresh = json_is_null(json_array_get(owner_pair, 0));   /* created for someone else */
+            const char *text = who ? arena_printf(c->a, "%s %s %s to you", who, fresh ? "assigned" : "transferred", thing)
+                                   : arena_printf(c->a, "%s has been %s to you", capital(c, thing), fresh ? "assigned" : "transferred");
             if (notify(c, json_integer_value(to), "transferred", text, object, id) < 0) return -1;
         }
     }

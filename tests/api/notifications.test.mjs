@@ -88,7 +88,8 @@ test('a client or a deal handed over, and a deal won, notify the new owner once,
   assert.equal(pipe.status, 201, pipe.text);
   const deal = await admin.post('/api/v1/deals', { title: '20 chairs', pipeline_id: pipe.json.id, owner_id: boris.id });
   assert.equal(deal.status, 201, deal.text);
-  await eventually(transferred(boris, deal.json.id), 5000, 'the deal given to boris');
+  const given = await eventually(transferred(boris, deal.json.id), 5000, 'the deal given to boris');
+  assert.equal(given.text, 'Administrator assigned the deal “20 chairs” to you');
   const won = await admin.patch(`/api/v1/deals/${deal.json.id}`, { stage_id: pipe.json.stages.find((x) => x.name === 'Won').id });
   assert.equal(won.status, 200, won.text);
   const n2 = await eventually(async () => (await boris.get('/api/v1/notifications')).json.data
