@@ -706,19 +706,28 @@ static int deal_list(req *r, const void *data)
     return rest_status(r, &deal_resource, resource_list(&c, &deal_resource, &q, &r->out, &e), &e);
 }
 
-/* GET /api/v1/deals/{id}/stage-history */
+/* GET /api/v1/deals/{id}/stage-history: oldest first, ?limit= (1..500, 100), ?after=
+ * the id of the last row seen */
 static int deal_history(req *r, const void *data)
 {
     (void)data;
     ctx c = rest_ctx(r);
     long long id = req_param_id(r, 0);
     if (!id || !resource_load(&c, &deal_resource, id, ACT_READ)) return rest_status(r, &deal_resource, 404, NULL);
+    long long limit = 100, after = 0;
+    const char *ls = req_query(r, "limit"), *as = req_query(r, "after");
+    if (ls && (!positive_id(ls, &limit) || limit > 500))
+        return reply_problem(r, 422, "out_of_range", "'limit' must be between 1 and 500");
+    if (as && !positive_id(as, &after)) return reply_problem(r, 422, "invalid_cursor", "the cursor is not one this server gave out");
     dbparams p;
     dbparams_init(&p, &r->a);
     dbp_int(&p, id);
+    dbp_int(&p, after);
+    dbp_int(&p, limit + 1);
     db_cursor *cur = db_query(r->db, "SELECT h.id, h.at, h.user_id, h.pipeline_id, h.from_stage_id, f.name, h.to_stage_id, s.name, h.seconds"
                                      " FROM stage_history h LEFT JOIN stages f ON f.id = h.from_stage_id"
-                                     " LEFT JOIN stages s ON s.id = h.to_stage_id WHERE h.deal_id = ? ORDER BY h.id", &p);
+                                     " LEFT JOIN stages s ON s.id = h.to_stage_id WHERE h.deal_id = ?1 AND h.id > ?2"
+                                     " ORDER BY h.id LIMIT ?3", &p);
     if (!cur) return reply_db_error(r);
     jw w;
     jw_init(&w, &r->out);
@@ -726,9 +735,12 @@ static int deal_history(req *r, const void *data)
     jw_key(&w, "data");
     jw_arr(&w);
     int rc;
-    while ((rc = db_step(cur)) == 1) {
+    long long n = 0, last = 0;
+    while ((rc = db_step(cur)) == 1 && n < limit) {
+        n++;
+        last = db_col_int(cur, 0);
         jw_obj(&w);
-        jw_kint(&w, "id", db_col_int(cur, 0));
+        jw_kint(&w, "id", last);
         jw_kstr(&w, "at", db_col_text(cur, 1));
         if (db_col_null(cur, 2)) jw_knull(&w, "user_id"); else jw_kint(&w, "user_id", db_col_int(cur, 2));
         jw_kint(&w, "pipeline_id", db_col_int(cur, 3));
@@ -742,7 +754,7 @@ static int deal_history(req *r, const void *data)
     db_done(cur);
     if (rc < 0) { buf_reset(&r->out); return reply_db_error(r); }
     jw_arr_end(&w);
-    jw_knull(&w, "next");
+    jw_kstr(&w, "next", rc == 1 ? arena_printf(&r->a, "%lld", last) : NULL);
     jw_obj_end(&w);
     return reply_json(r, 200);
 }

@@ -151,6 +151,12 @@ test('two managers move the same card at once: exactly one wins, the other gets 
     assert.equal(now.version, d.version + 1);
     const h = (await admin.get(`/api/v1/deals/${d.id}/stage-history`)).json.data;
     assert.equal(h.length, 2, 'one move recorded, not two');
+    const first = (await admin.get(`/api/v1/deals/${d.id}/stage-history?limit=1`)).json;
+    assert.deepEqual(first.data.map((x) => x.id), [h[0].id]);
+    const second = (await admin.get(`/api/v1/deals/${d.id}/stage-history?limit=1&after=${first.next}`)).json;
+    assert.deepEqual([second.data.map((x) => x.id), second.next], [[h[1].id], null]);
+    assert.equal((await admin.get(`/api/v1/deals/${d.id}/stage-history?limit=0`)).status, 422);
+    assert.equal((await admin.get(`/api/v1/deals/${d.id}/stage-history?after=x`)).status, 422);
   }
   const board = (await admin.get(`/api/v1/pipelines/${other.json.id}/board`)).json;
   assert.equal(board.stages.reduce((n, s) => n + s.count, 0), 5, 'the totals counted each deal once');
