@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_COLUMNS = 64, DEFAULT_CARDS = 20 };
+enum { MAX_COLUMNS = 64, DEFAULT_CARDS = 20, MAX_CARDS = 100 };
 
 typedef struct column {
     long long id, count, amount;
@@ -148,6 +148,7 @@ static int board_get(req *r, const void *data)
             errs_add(&e, "stage_id", "stage_not_in_pipeline", "'stage_id' must be a stage of pipeline %lld", pid);
     }
     if (q.after && !only) errs_add(&e, "after", "stage_required", "'after' pages one stage: give 'stage_id' too");
+    if (q.limit > MAX_CARDS) errs_add(&e, "limit", "out_of_range", "'limit' is at most %d cards per stage", MAX_CARDS);
     if (e.n) return reply_invalid(r, &e);
 
     board *b = arena_alloc(&r->a, sizeof *b);

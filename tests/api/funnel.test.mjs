@@ -198,6 +198,7 @@ test('the board: per stage count, amount, first page, and each stage paged on it
   assert.equal((await admin.get(`/api/v1/pipelines/${p.id}/board?stage_id=${x.id}&after=garbage`)).status, 422);
   assert.equal((await admin.get(`/api/v1/pipelines/${p.id}/board?filter=${encodeURIComponent('nope eq 1')}`)).status, 422);
   assert.equal((await admin.get('/api/v1/pipelines/999999/board')).status, 404);
+  assert.equal((await admin.get(`/api/v1/pipelines/${p.id}/board?limit=101`)).status, 422);
 });
 
 test('a manager sees on the board only the deals their role allows, in counts and sums too', async () => {
