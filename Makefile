@@ -71,7 +71,8 @@ test: deps
 api-asan: all
 	KARTOTEKA_BIN=$(BUILD)/kartoteka ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 node --test --test-concurrency=2 tests/api/
 
-# libFuzzer targets link the library built with clang and the fuzzer runtime.
+# libFuzzer targets link the library built with clang and the fuzzer runtime; whole-archive
+# as for the binary, so that targets needing the schema (db_migrate) see every module.
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang CXX=clang++ CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" CXXFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" fuzz-targets
 	@scripts/run-fuzz.sh build-fuzz/fuzz
@@ -79,7 +80,7 @@ fuzz:
 fuzz-targets: $(FUZZ)
 $(BUILD)/fuzz/%: fuzz/%.c $(BUILD)/libkartoteka.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libkartoteka.a $(LDLIBS)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< -Wl,--whole-archive $(BUILD)/libkartoteka.a -Wl,--no-whole-archive $(LDLIBS)
 
 # benchmark tools: bench/NAME.c, or bench/NAME*.c for a tool in several files (gen)
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/gen_%.c,$(wildcard bench/*.c)))

@@ -10,6 +10,7 @@
 #include "core/errs.h"
 #include "domain/ctx.h"
 #include "http/filter.h"
+#include "domain/resource.h"
 
 /* validates `in` (the client's custom_fields object, may be NULL) against the definitions
  * of `object`, merges it over `old` (NULL on create) and returns the JSON text to store
@@ -26,6 +27,8 @@ typedef struct custom_field_def {
 const custom_field_def *custom_field_defs(ctx *c, const char *object, size_t *n);
 /* resolves "custom_fields.<name>" of `object` for filters and sorting over table alias t */
 int custom_field_resolve(ctx *c, const char *object, const char *name, filter_field *out);
+/* the definitions themselves, as a resource (also fuzzed) */
+extern const resource custom_field_resource;
 /* registers /api/v1/custom-fields */
 void custom_field_routes(void);
 #endif

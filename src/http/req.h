@@ -19,6 +19,10 @@ struct MHD_Connection;
 
 enum { REQ_MAX_PARAMS = 6, REQ_MAX_HEADERS = 8 };
 
+/* how request bodies are parsed (jansson flags), shared with the fuzz target: a key twice
+ * is an error rather than last-one-wins; \u0000 is kept so validation can refuse it */
+#define REQ_JSON_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+
 typedef struct req {
     arena a;
     struct MHD_Connection *conn;

@@ -100,7 +100,7 @@ static int parse_body(req *r)
     if (!is_json_type(req_header(r, "Content-Type")))
         return reply_problem(r, 415, "unsupported_media_type", "the body must be application/json");
     json_error_t je;
-    json_t *j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+    json_t *j = json_loadb(r->body.data, r->body.len, REQ_JSON_FLAGS, &je);
     if (!j) return reply_problem(r, 400, "malformed_json", "cannot parse the body: %s at line %d column %d", je.text, je.line, je.column);
     arena_defer(&r->a, json_decref_cb, j);
     r->json = j;
