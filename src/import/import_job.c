@@ -162,6 +162,7 @@ int import_settings_parse(arena *a, json_t *j, import_settings *s, errs *e)
             errs_add(e, k, "unknown_field", "unknown setting '%s'", k);
         }
     }
+    if (!s->match) s->match = strcmp(s->object, "companies") ? MATCH_PHONE | MATCH_EMAIL : MATCH_TAX_ID;
     if ((s->match & MATCH_FIELD) && !s->match_field)
         errs_add(e, "match_field", "required", "matching by field needs 'match_field': the field to compare");
     if ((s->match & MATCH_TAX_ID) && strcmp(s->object, "companies"))
@@ -415,10 +416,12 @@ static void job_close(job *j)
     buf_release(&j->out);
 }
 
-static const char *cells_json(arena *a, const import_row *row)
+/* the row as read, padded to the header's width (sheets leave trailing empty cells out) */
+static const char *cells_json(arena *a, const import_row *row, size_t width)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < row->ncells; i++) json_array_append_new(arr, json_stringn(row->cells[i], row->lens[i]));
+    for (size_t i = row->ncells; i < width; i++) json_array_append_new(arr, json_string(""));
     char *s = json_dumps(arr, JSON_COMPACT);
     json_decref(arr);
     const char *r = arena_strdup(a, s ? s : "[]");
@@ -734,6 +737,20 @@ static const char *dup_reason(job *j, ctx *c, const dup_key *k, long long dup_id
     return arena_printf(c->a, "duplicate of %s %lld (same %s %s)", j->kind->name, dup_id, k->kind, k->key);
 }
 
+/* a previewed record is rolled back: its id, version and times are not the ones it will get */
+static const char *preview_record(arena *a, const buf *out)
+{
+    json_t *j = json_loadb(out->data, out->len, 0, NULL);
+    if (!j) return NULL;
+    static const char *const drop[] = {"id", "version", "created_at", "updated_at", NULL};
+    for (const char *const *d = drop; *d; d++) json_object_del(j, *d);
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    const char *r = arena_strdup(a, s ? s : "null");
+    free(s);
+    return r;
+}
+
 /* one data row: returns 0 with the outcome, -1 when the database failed (the job stops) */
 static int process(job *j, ctx *c, const import_row *row, outcome *o)
 {
@@ -823,7 +840,7 @@ static int process(job *j, ctx *c, const import_row *row, outcome *o)
     if (ok) {
         o->version = out_version(&j->out);
         o->action = update || o->dup_line ? "updated" : "created";
-        if (j->preview) o->record = arena_strdup(c->a, j->out.data);
+        if (j->preview) o->record = preview_record(c->a, &j->out);
     } else {
         o->action = "rejected";
         o->reason = reason;
@@ -888,7 +905,7 @@ static int step(job *j, import_row *row, char *rerr, size_t rerrlen)
     bool undo_log = !j->set.dry_run && (!strcmp(o.action, "created") || !strcmp(o.action, "updated"));
     if ((report || undo_log) &&
         import_store_row(&rc_ctx, j->id, (long long)row->line, o.action, report ? NULL : j->kind->name,
-                         report ? o.dup_id : o.id, o.version, o.reason, report ? cells_json(&ra, row) : NULL, o.before) != 0)
+                         report ? o.dup_id : o.id, o.version, o.reason, report ? cells_json(&ra, row, j->header.ncells) : NULL, o.before) != 0)
         result = -1;
     arena_release(&ra);
     return result;

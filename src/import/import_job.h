@@ -46,7 +46,7 @@ typedef struct import_settings {
     date_order dates;
     const char *region;          /* default phone region; NULL = the server's */
     import_dup on_duplicate;
-    unsigned match;              /* MATCH_* bits; 0 = the object's default */
+    unsigned match;              /* MATCH_* bits; parse fills the object's default when none */
     const char *match_field;     /* MATCH_FIELD: a target path ("custom_fields.code") */
     long long owner_id;          /* owner of new cards without an owner column; 0 = the importer */
     bool dry_run;

@@ -567,6 +567,17 @@ bool map_parse_date(const char *s, size_t n, date_order order, char out[11])
     for (size_t i = 6; i < n; i++)
         if (s[i] == 'T' || s[i] == ' ') { n = i; break; }
     if (n == 0 || n > 10) return false;
+    /* a vCard birthday without its year ("--0415", "--04-15"): the year 1604, as Apple
+     * Contacts stores such dates, rather than losing the card or the day */
+    if (n >= 6 && s[0] == '-' && s[1] == '-') {
+        char md[5];
+        size_t k = 0;
+        for (size_t i = 2; i < n && k < 5; i++)
+            if (s[i] != '-') md[k++] = s[i];
+        if (k != 4) return false;
+        for (size_t i = 0; i < 4; i++) if (md[i] < '0' || md[i] > '9') return false;
+        return ymd_out(1604, (md[0] - '0') * 10 + md[1] - '0', (md[2] - '0') * 10 + md[3] - '0', out);
+    }
     bool all_digits = true;
     for (size_t i = 0; i < n; i++) all_digits &= s[i] >= '0' && s[i] <= '9';
     if (all_digits) {
@@ -707,6 +718,7 @@ void map_split_name(arena *a, const char *s, size_t n, const char **first, const
     *first = *middle = *last = NULL;
     s = map_trim(s, &n);
     const char *comma = memchr(s, ',', n);
+    if (!comma) comma = memchr(s, ';', n);
     if (comma) {   /* "Smith, John [Paul]" */
         size_t ln = (size_t)(comma - s), rn = n - ln - 1;
         const char *l = map_trim(s, &ln), *r = map_trim(comma + 1, &rn);

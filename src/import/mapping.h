@@ -121,7 +121,8 @@ int mapping_apply(const mapping *m, const import_row *row, const map_apply_opts 
  * CSV export puts before = + - @ (see export/): *n updated, the start returned */
 const char *map_trim(const char *s, size_t *n);
 /* a date in the given order ("31.12.1980", "12/31/1980", "1980-12-31", "31-12-80",
- * "19801231", a date-time's date part) as "YYYY-MM-DD"; false when not a real date */
+ * "19801231", a date-time's date part, a spreadsheet serial day; a year-less vCard "--0415"
+ * becomes 1604-04-15 as in Apple Contacts) as "YYYY-MM-DD"; false when not a real date */
 bool map_parse_date(const char *s, size_t n, date_order order, char out[11]);
 /* "1 234,50" / "1,234.50" / "-12" as a double; false when not a number */
 bool map_parse_number(const char *s, size_t n, double *out);

@@ -191,6 +191,10 @@ static void test_dates(void **state)
     date_is("1.2.3.4", DATE_AUTO, NULL);
     date_is("99999.1.1", DATE_AUTO, NULL);
     date_is("", DATE_AUTO, NULL);
+    date_is("--0415", DATE_AUTO, "1604-04-15");
+    date_is("--02-29", DATE_AUTO, "1604-02-29");
+    date_is("--1332", DATE_AUTO, NULL);
+    date_is("--04", DATE_AUTO, NULL);
 }
 
 static void test_numbers_bools_trim(void **state)
