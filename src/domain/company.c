@@ -172,7 +172,8 @@ int company_reindex(ctx *c, long long id)
     dbparams p;
     dbparams_init(&p, c->a);
     dbp_int(&p, id);
-    db_cursor *cur = db_query(c->db, "SELECT name, legal_name, tax_id, notes, phones, emails"
+    /* tax_key too: a tax id is found typed with or without its dashes */
+    db_cursor *cur = db_query(c->db, "SELECT name, legal_name, tax_id, notes, tax_key, phones, emails"
                                      " FROM companies WHERE id = ? AND deleted_at IS NULL", &p);
     if (!cur) return -1;
     const char *phones = NULL, *emails = NULL;
@@ -180,10 +181,10 @@ int company_reindex(ctx *c, long long id)
     buf_init(&text, 0);
     int rc = db_step(cur);
     if (rc == 1) {
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 5; i++)
             if (!db_col_null(cur, i)) { buf_adds(&text, db_col_text(cur, i)); buf_addc(&text, ' '); }
-        phones = db_col_null(cur, 4) ? "[]" : arena_strdup(c->a, db_col_text(cur, 4));
-        emails = db_col_null(cur, 5) ? "[]" : arena_strdup(c->a, db_col_text(cur, 5));
+        phones = db_col_null(cur, 5) ? "[]" : arena_strdup(c->a, db_col_text(cur, 5));
+        emails = db_col_null(cur, 6) ? "[]" : arena_strdup(c->a, db_col_text(cur, 6));
         search_text_add_list(&text, emails, "value");
         search_text_add_list(&text, phones, "e164");
     }

@@ -41,6 +41,9 @@ test('a company with requisites', async () => {
 
   const t = await admin.get('/api/v1/companies?tag=florist&count=true');
   assert.equal(t.json.count, 1);
+  // the tax id is found as typed and without its separators
+  for (const q of ['526-000', '5260001246', 'łąka'])
+    assert.deepEqual((await admin.get(`/api/v1/companies?q=${encodeURIComponent(q)}`)).json.data.map((x) => x.id), [c.id], q);
 });
 
 test('duplicate warnings: same tax id in any spelling, same name without legal form, same phone, same email', async () => {
