@@ -29,6 +29,11 @@ bool cli_flag(const cli_args *a, const char *name);        /* boolean flag prese
  * fills a system ctx over `a`. -1 after printing an error */
 int cli_open(arena *a, ctx *c, principal *system, bool create);
 void cli_close(void);
+/* the data directory's lock file: `serve` holds it shared for its whole life, `restore`
+ * needs it exclusive, so a backup is never swapped in under a running server. Returns the
+ * descriptor (kept open while the lock is needed) or -1 when another process holds it
+ * in the other mode or the file cannot be opened */
+int cli_lock_data(bool exclusive);
 
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

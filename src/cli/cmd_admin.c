@@ -194,6 +194,12 @@ int cmd_restore(int argc, char **argv)
     if (rc) return rc < 0 ? 2 : 0;
     const char *from = cli_arg(&args, "from");
     if (!from || !*from) { fprintf(stderr, "error: --from FILE is required\n"); return 2; }
+    mkdir(g_config.data, 0700);   /* restoring onto a new machine: the directory may not exist yet */
+    /* held until the process ends, so no server starts on a half-restored directory */
+    if (cli_lock_data(true) < 0) {
+        fprintf(stderr, "error: a server is running on '%s' (or it cannot be locked); stop it before restoring\n", g_config.data);
+        return 1;
+    }
     char err[512];
     db *src = db_open(from, err, sizeof err);
     if (!src) { fprintf(stderr, "error: %s\n", err); return 1; }

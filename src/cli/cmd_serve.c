@@ -20,16 +20,23 @@ int cmd_serve(int argc, char **argv)
     arena_init(&a);
     ctx c;
     principal sys;
+    char host[128];
+    snprintf(host, sizeof host, "%s", g_config.listen);
+    char *colon = strrchr(host, ':'), *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : 0;
+    if (!colon || colon[1] < '0' || colon[1] > '9' || *end || port < 1 || port > 65535) {
+        fprintf(stderr, "error: --listen must be HOST:PORT with a port from 1 to 65535, not '%s'\n", g_config.listen);
+        return 2;
+    }
+    *colon = 0;
     if (cli_open(&a, &c, &sys, false) != 0) return 1;
     arena_release(&a);
     cli_close();
-
-    char host[128];
-    snprintf(host, sizeof host, "%s", g_config.listen);
-    char *colon = strrchr(host, ':');
-    long port = colon ? strtol(colon + 1, NULL, 10) : 0;
-    if (!colon || port < 0 || port > 65535) { fprintf(stderr, "error: --listen must be HOST:PORT, not '%s'\n", g_config.listen); return 2; }
-    *colon = 0;
+    /* held (shared) until the process ends: `restore` refuses to run under us */
+    if (cli_lock_data(false) < 0) {
+        fprintf(stderr, "error: '%s' is being restored; try again when that is done\n", g_config.data);
+        return 1;
+    }
     server_config sc = {
         .host = host, .port = (unsigned short)port, .workers = g_config.workers, .max_body = g_config.max_body,
         .max_upload = g_config.max_upload, .timeout_s = g_config.timeout,

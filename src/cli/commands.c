@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 int cmd_import(int argc, char **argv), cmd_export(int argc, char **argv);   /* cmd_transfer.c */
 const cli_command cli_commands[] = {
@@ -96,3 +99,13 @@ int cli_open(arena *a, ctx *c, principal *system, bool create)
 }
 
 void cli_close(void) { db_thread_close(); }
+
+int cli_lock_data(bool exclusive)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/kartoteka.lock", g_config.data);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) { close(fd); return -1; }
+    return fd;
+}
