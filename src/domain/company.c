@@ -37,7 +37,7 @@ static const field_def company_fields[] = {
 
 /* tax ids are compared without spaces, dashes, dots and a leading country code:
  * "PL 123-456-78-90" and "1234567890" are the same NIP */
-static const char *tax_key(arena *a, const char *s)
+const char *company_tax_key(arena *a, const char *s)
 {
     char *k = arena_alloc(a, strlen(s) + 1);
     size_t n = 0;
@@ -49,7 +49,7 @@ static const char *tax_key(arena *a, const char *s)
 }
 
 /* a name key without the legal form, so "OOO Romashka" and "Romashka LLC" meet */
-static const char *company_name_key(arena *a, const char *name)
+const char *company_name_match_key(arena *a, const char *name)
 {
     static const char *const forms[] = {
         "ooo", "zao", "oao", "pao", "ao", "ip", "llc", "inc", "ltd", "limited", "corp", "co", "gmbh", "ag", "kg",
@@ -90,10 +90,10 @@ static void company_validate(ctx *c, write_set *w, errs *e)
     json_t *name = json_object_get(w->in, "name");
     if (json_is_string(name)) {
         if (!*json_string_value(name)) errs_add(e, "name", "required", "'name' must not be empty");
-        card_put_column(w, "name_key", company_name_key(c->a, json_string_value(name)));
+        card_put_column(w, "name_key", company_name_match_key(c->a, json_string_value(name)));
     }
     json_t *tax = json_object_get(w->in, "tax_id");
-    if (tax) card_put_column(w, "tax_key", json_is_string(tax) ? tax_key(c->a, json_string_value(tax)) : NULL);
+    if (tax) card_put_column(w, "tax_key", json_is_string(tax) ? company_tax_key(c->a, json_string_value(tax)) : NULL);
 }
 
 /* contacts whose search text holds this company's name; with `gone` the name leaves it */

@@ -10,6 +10,12 @@
 extern const resource company_resource;
 
 int company_reindex(ctx *c, long long id);
+/* the keys stored beside a company (arena memory): tax_key = the tax id upper-cased,
+ * alphanumerics only, without a leading country code ("PL 526-000-12-46" -> "5260001246");
+ * name_key = card_name_key of the name without its legal form ("ООО «Ромашка»" ->
+ * "ромашка"). Writers that fill the table directly must store exactly these. */
+const char *company_tax_key(arena *a, const char *tax_id);
+const char *company_name_match_key(arena *a, const char *name);
 /* true when a live (not deleted) company has this id */
 bool company_alive(ctx *c, long long id);
 /* other live companies with the same normalised tax id, or (when tax_id is false) the
