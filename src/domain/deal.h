@@ -41,6 +41,10 @@ int deal_list_query(req *r, list_query *q);
 int deal_set_amount(ctx *c, long long deal_id, long long amount);
 /* links a deal to the lead it was qualified from; 0 ok */
 int deal_set_lead(ctx *c, long long deal_id, long long lead_id);
+/* after the line items of a deal changed: the amount becomes their sum (while there are
+ * any) and a snapshot of them is appended to the offers. 0, 422 (the sum would exceed
+ * DEAL_AMOUNT_MAX; e says so) or 500 */
+int deal_items_changed(ctx *c, long long deal_id, errs *e);
 /* line items and payments of a deal; -1 on error */
 long long deal_item_count(ctx *c, long long deal_id);
 long long deal_payment_count(ctx *c, long long deal_id);

@@ -138,8 +138,7 @@ const resource deal_item_resource = {
     .default_sort = "position", .validate = item_validate,
 };
 
-/* the deal's amount follows its items; what was offered is kept as a snapshot */
-static int items_changed(ctx *c, long long deal_id, errs *e)
+int deal_items_changed(ctx *c, long long deal_id, errs *e)
 {
     dbparams p;
     dbparams_init(&p, c->a);
@@ -167,7 +166,7 @@ static int items_changed(ctx *c, long long deal_id, errs *e)
 
 static const subresource item_sub = {
     .parent = &deal_resource, .child = &deal_item_resource, .segment = "items", .link = "deal_id",
-    .changed = items_changed,
+    .changed = deal_items_changed,
 };
 
 /* GET /api/v1/deals/{id}/offers: newest first; `after` is the id of the last one seen */
