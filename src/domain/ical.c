@@ -52,6 +52,9 @@ static char *clean(arena *a, const char *s, size_t max)
     return r;
 }
 
+/* nothing but spaces: libical's parser trims a value, and an empty one is an error */
+static bool blank(const char *s) { return !s[strspn(s, " \t\n")]; }
+
 static struct icaltimetype utc_of(const char *rfc3339)
 {
     time_t t = 0;
@@ -83,6 +86,7 @@ ical_feed *ical_feed_new(const char *name, const char *owner, const char *email)
     icalcomponent_add_property(f->cal, icalproperty_new_calscale("GREGORIAN"));
     icalcomponent_add_property(f->cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
     const char *clean_name = clean(&a, name, 200);
+    if (blank(clean_name)) clean_name = "Kartoteka";
     icalcomponent_add_property(f->cal, icalproperty_new_name(clean_name));
     icalproperty *x = icalproperty_new_x(clean_name);
     icalproperty_set_x_name(x, "X-WR-CALNAME");
@@ -120,25 +124,27 @@ void ical_feed_add(ical_feed *f, const activity_row *r)
     icalcomponent_add_property(ev, icalproperty_new_lastmodified(utc_of(r->updated_at)));
     icalcomponent_add_property(ev, icalproperty_new_sequence((int)(r->version > 1000000 ? 1000000 : r->version)));
     icalproperty *org = icalproperty_new_organizer(f->organizer);
-    icalproperty_add_parameter(org, icalparameter_new_cn(f->cn));
+    if (!blank(f->cn)) icalproperty_add_parameter(org, icalparameter_new_cn(f->cn));
     icalcomponent_add_property(ev, org);
     icalcomponent_add_property(ev, icalproperty_new_dtstart(utc_of(r->due_at)));
     icalcomponent_add_property(ev, icalproperty_new_dtend(r->end_at ? utc_of(r->end_at) : utc_plus(r->due_at, default_length(r))));
 
     bool done = !strcmp(r->status, "done"), cancelled = !strcmp(r->status, "cancelled");
-    const char *subject = r->subject && *r->subject ? r->subject : activity_kind_word(r->kind);
+    const char *subject = r->subject ? clean(&a, r->subject, 1000) : "";
+    if (blank(subject)) subject = activity_kind_word(r->kind);
     char *summary = clean(&a, done ? arena_printf(&a, "Done: %s", subject) : subject, 1000);
     icalcomponent_add_property(ev, icalproperty_new_summary(summary));
 
     buf d;
     buf_init(&d, 0);
     buf_printf(&d, "Kartoteka %s", activity_kind_word(r->kind));
-    if (r->phone) buf_printf(&d, ", phone %s", r->phone);
+    if (r->phone && *r->phone) buf_printf(&d, ", phone %s", r->phone);
     if (r->body && *r->body) { buf_adds(&d, "\n\n"); buf_adds(&d, r->body); }
     if (r->result && *r->result) { buf_adds(&d, "\n\nResult: "); buf_adds(&d, r->result); }
     icalcomponent_add_property(ev, icalproperty_new_description(clean(&a, d.data, DESCRIPTION_MAX)));
     buf_release(&d);
-    if (r->location && *r->location) icalcomponent_add_property(ev, icalproperty_new_location(clean(&a, r->location, 1000)));
+    const char *location = r->location ? clean(&a, r->location, 1000) : "";
+    if (!blank(location)) icalcomponent_add_property(ev, icalproperty_new_location(location));
     char category[32];
     snprintf(category, sizeof category, "%s", activity_kind_word(r->kind));
     for (char *p = category; *p; p++) if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
@@ -164,10 +170,46 @@ void ical_feed_add(ical_feed *f, const activity_row *r)
     arena_release(&a);
 }
 
+/* Folds the lines of libical's text again: at most 75 octets a line, never inside a UTF-8
+ * character (RFC 5545 3.1). libical 3.0 folds too, but a folding point that falls on the
+ * end of a property splits its CRLF ("...x\r" CRLF SPACE "\n"); unfolding first repairs
+ * that, since the text holds no other CR or LF (TEXT values escape newlines). */
+static char *refold(arena *a, const char *in)
+{
+    buf flat;
+    buf_init(&flat, 0);
+    for (const char *p = in; *p; p++) {
+        if (p[0] == '\r' && p[1] == '\n' && (p[2] == ' ' || p[2] == '\t')) { p += 2; continue; }
+        buf_addc(&flat, *p);
+    }
+    buf out;
+    buf_init(&out, 0);
+    for (const char *line = flat.data; *line;) {
+        const char *end = strstr(line, "\r\n");
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        size_t room = 75, i = 0;
+        while (i < n) {
+            size_t k = n - i <= room ? n - i : room;
+            size_t whole = k;
+            while (k > 0 && i + k < n && ((unsigned char)line[i + k] & 0xc0) == 0x80) k--;   /* not inside a character */
+            if (k == 0) k = whole;   /* not UTF-8 after all: cut anywhere rather than loop */
+            buf_add(&out, line + i, k);
+            i += k;
+            if (i < n) { buf_adds(&out, "\r\n "); room = 74; }
+        }
+        buf_adds(&out, "\r\n");
+        line += n + (end ? 2 : 0);
+    }
+    char *r = arena_strndup(a, out.data, out.len);
+    buf_release(&flat);
+    buf_release(&out);
+    return r;
+}
+
 char *ical_feed_finish(ical_feed *f, arena *a)
 {
     char *s = icalcomponent_as_ical_string_r(f->cal);
-    char *r = arena_strdup(a, s ? s : "");
+    char *r = refold(a, s ? s : "");
     icalmemory_free_buffer(s);
     icalcomponent_free(f->cal);
     free(f->organizer);
