@@ -14,7 +14,7 @@
  *
  * The same seed gives the same data on every machine. Counts default to the proportions
  * of the issues: a company per five contacts, a deal per contact, ten activities per
- * contact, a sales manager per 20,000 contacts (at least 10). */
+ * contact, a sales manager per 2,000 contacts (at least 10). */
 #include "gen.h"
 #include "util/phone.h"
 #include <stdio.h>
@@ -103,7 +103,8 @@ static long long num(const char *s)
 static void phase(const char *what, long long n, double t0)
 {
     double dt = now() - t0;
-    fprintf(stderr, "gen: %-34s %10lld rows %7.1f s %10.0f rows/s\n", what, n, dt, dt > 0 ? (double)n / dt : 0);
+    if (n) fprintf(stderr, "gen: %-36s %10lld rows %7.1f s %10.0f rows/s\n", what, n, dt, dt > 0 ? (double)n / dt : 0);
+    else fprintf(stderr, "gen: %-36s %10s %12.1f s\n", what, "", dt);
 }
 
 static int load(gen_opts *o)
@@ -122,26 +123,45 @@ static int load(gen_opts *o)
 
     if (!store_has_table(&s, "contacts") || !store_has_table(&s, "companies")) {
         fprintf(stderr, "gen: no contacts/companies tables (clients module not built): only users generated\n");
-    } else {
-        static const char *const tables[] = {"contacts", "companies", "contact_companies", "phone_index", "email_index"};
-        for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
-            if (store_stash(&s, tables[i]) != 0) return 1;
-        char **names;
-        t = now();
-        gen_companies(&s, o, owners, nowners, &names);
-        phase("companies (+ phone/email/FTS index)", o->companies, t);
-        int32_t *company_of = calloc((size_t)o->contacts + 1, sizeof *company_of);
-        if (!company_of) { fprintf(stderr, "gen: out of memory\n"); return 1; }
-        t = now();
-        gen_contacts(&s, o, owners, nowners, names, company_of);
-        phase("contacts (+ links, phone/email/FTS)", o->contacts, t);
-        t = now();
-        if (store_restore(&s) != 0) return 1;
-        phase("indexes of the client tables", o->contacts + o->companies, t);
-        for (long long i = 1; i <= o->companies; i++) free(names[i]);
-        free(names);
-        free(company_of);
+        goto done;
     }
+    static const char *const tables[] = {"contacts", "companies", "contact_companies", "phone_index", "email_index",
+                                         "deals", "deal_owners", "deal_contacts", "stage_history", "activities"};
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
+        if (store_has_table(&s, tables[i]) && store_stash(&s, tables[i]) != 0) return 1;
+    char **names;
+    t = now();
+    gen_companies(&s, o, owners, nowners, &names);
+    phase("companies (+ phone/email/FTS index)", o->companies, t);
+    contact_ref *contacts = calloc((size_t)o->contacts + 1, sizeof *contacts);
+    deal_ref *deals = calloc((size_t)o->deals + 1, sizeof *deals);
+    if (!contacts || !deals) { fprintf(stderr, "gen: out of memory\n"); return 1; }
+    t = now();
+    gen_contacts(&s, o, owners, nowners, names, contacts);
+    phase("contacts (+ links, phone/email/FTS)", o->contacts, t);
+    for (long long i = 1; i <= o->companies; i++) free(names[i]);
+    free(names);
+    if (o->deals && store_has_table(&s, "deals")) {
+        t = now();
+        if (gen_deals(&s, o, owners, nowners, contacts, deals) != 0) return 1;
+        phase("deals (+ owners, history, FTS)", o->deals, t);
+    } else if (o->deals) {
+        fprintf(stderr, "gen: no deals table (funnel module not built): no deals\n");
+        o->deals = 0;
+    }
+    if (o->activities && store_has_table(&s, "activities")) {
+        t = now();
+        if (gen_activities(&s, o, owners, nowners, contacts, deals) != 0) return 1;
+        phase("activities (+ FTS)", o->activities, t);
+    } else if (o->activities) {
+        fprintf(stderr, "gen: no activities table (activities module not built): no activities\n");
+    }
+    t = now();
+    if (store_restore(&s) != 0) return 1;
+    phase("indexes and triggers rebuilt", 0, t);
+    free(contacts);
+    free(deals);
+done:
     t = now();
     store_close(&s);
     phase("commit", 0, t);
@@ -195,6 +215,6 @@ int main(int argc, char **argv)
     if (o.companies < 0) o.companies = o.contacts / 5;
     if (o.deals < 0) o.deals = o.contacts;
     if (o.activities < 0) o.activities = o.contacts * 10;
-    if (o.managers < 0) o.managers = (int)(o.contacts / 20000 > 10 ? o.contacts / 20000 : 10);
+    if (o.managers < 0) o.managers = (int)(o.contacts / 2000 > 10 ? o.contacts / 2000 : 10);
     return load(&o);
 }

@@ -5,6 +5,8 @@
  *   gen_files.c  CSV and XLSX files of contacts for the import benchmarks
  *   gen_store.c  the database side: bulk-load mode, index and trigger rebuilds, users
  *   gen_clients.c  companies and contacts with their phone, e-mail and full-text indexes
+ *   gen_funnel.c   pipelines, deals and their stage histories
+ *   gen_activities.c  calls, meetings, tasks, e-mails and notes over two years
  *   gen_requests.c the request files the benchmarks replay, drawn from a loaded base
  *
  * The generator writes straight into the SQLite file of a data directory made by
@@ -66,12 +68,23 @@ long long *gen_owner_ids(store *s, int *n);
 /* RFC 3339 UTC of a Unix time, as the server stores times */
 void gen_time(long long epoch, char out[24]);
 
+/* what later records need to know of a contact or a deal (ids fit 32 bits) */
+typedef struct contact_ref { int32_t company, owner; uint8_t loc; } contact_ref;
+typedef struct deal_ref { int32_t contact, company, owner; } deal_ref;
+
 /* companies 1..o->companies; their names (index = id) are kept for the contacts' search
- * text. Contacts 1..o->contacts; company_of[id] receives the company a contact works
- * for (0: none), for deals. Both fill the caller-ID, e-mail and full-text indexes. */
+ * text. Contacts 1..o->contacts; refs[id] receives the company a contact works for (0:
+ * none), its owner and locale. Both fill the caller-ID, e-mail and full-text indexes. */
 int gen_companies(store *s, const gen_opts *o, const long long *owners, int nowners, char ***names);
 int gen_contacts(store *s, const gen_opts *o, const long long *owners, int nowners, char **company_names,
-                 int32_t *company_of);
+                 contact_ref *refs);
+/* three pipelines (the ready-made one and two more) and deals 1..o->deals with their
+ * owners, contacts, stage history, search rows and stage totals; refs[id] per deal */
+int gen_deals(store *s, const gen_opts *o, const long long *owners, int nowners, const contact_ref *contacts,
+              deal_ref *refs);
+/* activities 1..o->activities over two years and the month ahead, on contacts and deals */
+int gen_activities(store *s, const gen_opts *o, const long long *owners, int nowners, const contact_ref *contacts,
+                   const deal_ref *deals);
 /* the request files of the benchmarks (see gen_requests.c), `count` draws each */
 int gen_requests(const char *data, const char *dir, uint64_t seed, int count);
 /* re-derives the index rows of `samples` cards with the clients module's own code and

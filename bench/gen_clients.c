@@ -2,7 +2,7 @@
  *
  * The rows are what src/domain/contact.c and company.c would store for the same input
  * (see the table notes in src/domain/clients.c): the JSON lists in their stored form
- * (card_fields.h), name_key/tax_key, the caller-ID index of reversed digits
+ * (card_fields.h), name_key/tax_key (computed by the module's own exported functions), the caller-ID index of reversed digits
  * (phone_index.h), the lower-cased e-mail index and the folded FTS5 body (search.h), in
  * the module's column order. `gen --verify` re-derives a sample with the module's own
  * contact_reindex/company_reindex and reports any difference. */
@@ -140,45 +140,6 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
     else sqlite3_bind_null(st, i);
 }
 
-/* what the fold of company.c's name_key drops: the legal form and one-letter words
- * ("ООО «ТехноСнаб»" and "Techno-Snab LLC" meet); kept in step with company.c */
-static const char *company_name_key(arena *a, const char *name)
-{
-    static const char *const forms[] = {
-        "ooo", "zao", "oao", "pao", "ao", "ip", "llc", "inc", "ltd", "limited", "corp", "co", "gmbh", "ag", "kg",
-        "sp", "zoo", "spa", "sa", "srl", "sro", "as", "bv", "nv", "plc", "oy", "ab", "kft", "doo", "tov",
-        "ооо", "зао", "оао", "пао", "ао", "ип", "тов", NULL,
-    };
-    const char *key = card_name_key(a, name);
-    buf b;
-    buf_init(&b, 0);
-    for (const char *p = key; *p;) {
-        const char *sp = strchr(p, ' ');
-        size_t n = sp ? (size_t)(sp - p) : strlen(p);
-        int drop = n == 1;
-        for (const char *const *f = forms; *f && !drop; f++) drop = strlen(*f) == n && !memcmp(*f, p, n);
-        if (!drop) {
-            if (b.len) buf_addc(&b, ' ');
-            buf_add(&b, p, n);
-        }
-        p += n;
-        while (*p == ' ') p++;
-    }
-    const char *r = arena_strdup(a, b.data);
-    buf_release(&b);
-    return r;
-}
-
-/* tax ids compared without separators and a two-letter country prefix, as company.c does */
-static void tax_key(const char *s, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (; *s && n + 1 < cap; s++) if (isalnum((unsigned char)*s)) out[n++] = (char)toupper((unsigned char)*s);
-    out[n] = 0;
-    if (n > 2 && isalpha((unsigned char)out[0]) && isalpha((unsigned char)out[1]) && isdigit((unsigned char)out[2]))
-        memmove(out, out + 2, n - 1);
-}
-
 void gen_time(long long epoch, char out[24])
 {
     time_t t = (time_t)epoch;
@@ -271,11 +232,11 @@ int gen_companies(store *s, const gen_opts *o, const long long *owners, int nown
         gen_company(&r, loc, (uint64_t)id, &c);
         person director;
         gen_person(&r, loc, (uint64_t)id, &director);
-        char created[24], updated[24], website[96], director_name[GEN_TEXT * 2], tk[32], info[128];
+        char created[24], updated[24], website[96], director_name[GEN_TEXT * 2], info[128];
         card_times(&r, o, id, o->companies, created, updated);
         snprintf(website, sizeof website, "https://www.%s", c.domain);
         snprintf(director_name, sizeof director_name, "%s %s", director.first, director.last);
-        tax_key(c.tax_id, tk, sizeof tk);
+        const char *tk = company_tax_key(&a, c.tax_id);
         long long owner = owners[rng_below(&r, (uint32_t)nowners)];
 
         buf_reset(&phones); buf_reset(&emails); buf_reset(&tags); buf_reset(&bank); buf_reset(&custom); buf_reset(&text);
@@ -322,14 +283,15 @@ int gen_companies(store *s, const gen_opts *o, const long long *owners, int nown
         sqlite3_bind_text(ins, 17, phones.data, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ins, 18, emails.data, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ins, 19, tags.data, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, 20, company_name_key(&a, c.name), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 20, company_name_match_key(&a, c.name), -1, SQLITE_TRANSIENT);
         bind_text_or_null(ins, 21, tk);
         sqlite3_bind_text(ins, 22, custom.data, -1, SQLITE_TRANSIENT);
         store_insert(s, ins);
 
-        /* company_reindex: name, legal_name, tax_id, notes, e-mails, E.164 numbers */
+        /* company_reindex: name, legal_name, tax_id, notes, tax_key, e-mails, E.164 numbers */
         buf_printf(&text, "%s %s %s ", c.name, c.legal_name, c.tax_id);
         if (notes) buf_printf(&text, "%s ", notes);
+        if (*tk) buf_printf(&text, "%s ", tk);
         buf_printf(&text, "%s ", info);
         for (int k = 0; k < nph; k++) {
             if (sp[k].e164) buf_printf(&text, "%s ", sp[k].e164);
@@ -351,7 +313,7 @@ int gen_companies(store *s, const gen_opts *o, const long long *owners, int nown
 /* ---- contacts ---- */
 
 int gen_contacts(store *s, const gen_opts *o, const long long *owners, int nowners, char **company_names,
-                 int32_t *company_of)
+                 contact_ref *refs)
 {
     custom_defs_insert(s);
     sqlite3_stmt *ins = store_prepare(s,
@@ -376,7 +338,7 @@ int gen_contacts(store *s, const gen_opts *o, const long long *owners, int nowne
         card_times(&r, o, id, o->contacts, created, updated);
         long long owner = owners[rng_below(&r, (uint32_t)nowners)];
         long long firm = o->companies && rng_chance(&r, 60) ? rng_range(&r, 1, o->companies) : 0;
-        company_of[id] = (int32_t)firm;
+        refs[id] = (contact_ref){.company = (int32_t)firm, .owner = (int32_t)owner, .loc = (uint8_t)loc};
 
         buf_reset(&phones); buf_reset(&emails); buf_reset(&messengers); buf_reset(&tags); buf_reset(&custom);
         buf_reset(&text); buf_reset(&name);

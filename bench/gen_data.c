@@ -801,7 +801,7 @@ const char *gen_activity_subject(rng *r, locale_id loc, const char *kind)
                     {"Send proposal", "Issue invoice", "Send contract"},
                     {"Proposal email", "Payment reminder", "Thank-you email"}},
     };
-    int k = !strcmp(kind, "call") ? 0 : !strcmp(kind, "meeting") ? 1 : !strcmp(kind, "email") ? 3 : 2;
+    int k = !strcmp(kind, "call") ? 0 : !strcmp(kind, "meeting") ? 1 : !strcmp(kind, "task") ? 2 : 3;
     if (!strcmp(kind, "note")) return gen_note(r, loc);
     return subj[loc][k][rng_below(r, 3)];
 }

@@ -76,7 +76,8 @@ const char *gen_source(rng *r);
 const char *gen_note(rng *r, locale_id loc);
 /* a deal title in the client's language */
 void gen_deal_title(rng *r, locale_id loc, char *out, size_t cap);
-/* the subject of an activity of kind "call", "meeting", "task", "email", "note" */
+/* the subject of an activity of kind "call", "meeting", "task", "note", or a message
+ * ("email", "sms", "message") */
 const char *gen_activity_subject(rng *r, locale_id loc, const char *kind);
 
 #endif

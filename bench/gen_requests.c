@@ -13,7 +13,12 @@
  *   lookup.get/.sql      GET /api/v1/lookup/phone?number=<the number written another way>
  *                        (.sql: 1 = whole-number query, 2 = suffix query, as phone_index.c)
  *   lookup-whole.get/.sql  the same without the local numbers (suffix searches)
- *   create.post          POST /api/v1/contacts with a new person (some with a known phone) */
+ *   create.post          POST /api/v1/contacts with a new person (some with a known phone)
+ *   board.get/.sql       GET /api/v1/pipelines/{id}/board (the first page of every stage)
+ *   deals.get/.sql       GET /api/v1/deals?owner_id=&stage_id= (a manager's deals in a stage)
+ *   move.patch           PATCH /api/v1/deals/{id} to the next stage with If-Match, each deal once
+ *   timeline.get/.sql    GET /api/v1/contacts/{id}/timeline (the first page)
+ *   calendar.get/.sql    GET /api/v1/calendar?from=&to=&user= (a manager's week) */
 #include "gen.h"
 #include "core/arena.h"
 #include "domain/resource.h"
@@ -23,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static FILE *open_out(const char *dir, const char *name)
 {
@@ -155,6 +161,104 @@ static int lookup_params(const char *typed, FILE *f)
     return 0;
 }
 
+/* the stages of every pipeline in order, to move a deal to the next one */
+typedef struct stage_row { long long id, pipeline; int position; } stage_row;
+
+static long long next_stage(const stage_row *st, int n, long long id)
+{
+    for (int i = 0; i < n; i++) {
+        if (st[i].id != id) continue;
+        for (int j = 0; j < n; j++)
+            if (st[j].pipeline == st[i].pipeline && st[j].position == st[i].position + 1) return st[j].id;
+    }
+    return 0;
+}
+
+static void funnel_requests(store *s, const char *dir, uint64_t seed, int count)
+{
+    if (!store_has_table(s, "deals")) return;
+    stage_row st[256];
+    int nst = 0;
+    sqlite3_stmt *q = store_prepare(s, "SELECT id, pipeline_id, position FROM stages ORDER BY pipeline_id, position");
+    while (nst < 256 && sqlite3_step(q) == SQLITE_ROW)
+        st[nst++] = (stage_row){sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1), sqlite3_column_int(q, 2)};
+    sqlite3_finalize(q);
+    q = store_prepare(s, "SELECT max(id) FROM deals");
+    long long ndeals = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    sqlite3_finalize(q);
+    if (ndeals < 1) return;
+    sqlite3_stmt *deal = store_prepare(s, "SELECT owner_id, stage_id, pipeline_id, version, status FROM deals WHERE id = ? AND deleted_at IS NULL");
+    FILE *board = open_out(dir, "board.get"), *board_sql = open_out(dir, "board.sql");
+    FILE *list = open_out(dir, "deals.get"), *list_sql = open_out(dir, "deals.sql"), *move = open_out(dir, "move.patch");
+    /* each open deal moves at most once: a file of distinct deals, so If-Match holds */
+    char *moved = calloc((size_t)ndeals + 1, 1);
+    if (!moved) { fprintf(stderr, "gen: out of memory\n"); exit(1); }
+    int moves = 0;
+    for (int i = 0; i < count * 4 && (i < count || moves < count * 3); i++) {
+        rng r;
+        rng_seed(&r, seed, S_CHECK, (uint64_t)i + 2000000);
+        long long id = rng_range(&r, 1, ndeals);
+        sqlite3_bind_int64(deal, 1, id);
+        if (sqlite3_step(deal) == SQLITE_ROW) {
+            long long owner = sqlite3_column_int64(deal, 0), stage = sqlite3_column_int64(deal, 1), pipe = sqlite3_column_int64(deal, 2);
+            long long version = sqlite3_column_int64(deal, 3);
+            const char *status = (const char *)sqlite3_column_text(deal, 4);
+            if (i < count) {
+                fprintf(board, "GET\t/api/v1/pipelines/%lld/board\n", pipe);
+                fprintf(board_sql, "%lld\n", pipe);
+                fprintf(list, "GET\t/api/v1/deals?owner_id=%lld&stage_id=%lld&limit=50\n", owner, stage);
+                fprintf(list_sql, "%lld\t%lld\n", owner, stage);
+            }
+            long long to = next_stage(st, nst, stage);
+            if (status && !strcmp(status, "open") && to && !moved[id] && moves < count * 3) {
+                moved[id] = 1;
+                moves++;
+                fprintf(move, "PATCH\t/api/v1/deals/%lld\t{\"stage_id\":%lld}\tIf-Match: \"%lld\"\n", id, to, version);
+            }
+        }
+        sqlite3_reset(deal);
+    }
+    free(moved);
+    sqlite3_finalize(deal);
+    fclose(board); fclose(board_sql); fclose(list); fclose(list_sql); fclose(move);
+}
+
+static void activity_requests(store *s, const char *dir, uint64_t seed, int count, long long ncontacts, long long now)
+{
+    if (!store_has_table(s, "activities")) return;
+    sqlite3_stmt *q = store_prepare(s, "SELECT DISTINCT assignee_id FROM activities WHERE assignee_id IS NOT NULL"
+                                       " AND id IN (SELECT id FROM activities ORDER BY id LIMIT 100000)");
+    long long users[4096];
+    int nu = 0;
+    while (nu < 4096 && sqlite3_step(q) == SQLITE_ROW) users[nu++] = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if (!nu) return;
+    FILE *tl = open_out(dir, "timeline.get"), *tl_sql = open_out(dir, "timeline.sql");
+    FILE *cal = open_out(dir, "calendar.get"), *cal_sql = open_out(dir, "calendar.sql");
+    long long monday = now / 86400 - (now / 86400 + 3) % 7;   /* this week's Monday, in days */
+    for (int i = 0; i < count; i++) {
+        rng r;
+        rng_seed(&r, seed, S_CHECK, (uint64_t)i + 3000000);
+        long long id = rng_range(&r, 1, ncontacts);
+        fprintf(tl, "GET\t/api/v1/contacts/%lld/timeline\n", id);
+        fprintf(tl_sql, "%lld\n", id);
+        /* a week of the last two years or the next four weeks, of one manager */
+        long long from = monday - 7 * rng_range(&r, -4, 103);
+        char f[24], t[24], before[24];
+        gen_time(from * 86400, f);
+        gen_time((from + 7) * 86400, t);
+        gen_time((from - 1) * 86400, before);
+        char fd[11], td[24];
+        gen_time((from + 6) * 86400, td);   /* the Sunday, included */
+        snprintf(fd, sizeof fd, "%.10s", f);
+        td[10] = 0;
+        long long user = users[rng_below(&r, (uint32_t)nu)];
+        fprintf(cal, "GET\t/api/v1/calendar?from=%s&to=%s&user=%lld\n", fd, td, user);
+        fprintf(cal_sql, "%lld\t%s\t%s\t%s\n", user, before, t, f);
+    }
+    fclose(tl); fclose(tl_sql); fclose(cal); fclose(cal_sql);
+}
+
 int gen_requests(const char *data, const char *dir, uint64_t seed, int count)
 {
     store s;
@@ -259,6 +363,8 @@ int gen_requests(const char *data, const char *dir, uint64_t seed, int count)
         if (i % 1000 == 999) { arena_release(&a); arena_init(&a); }
     }
     arena_release(&a);
+    funnel_requests(&s, dir, seed, count);
+    activity_requests(&s, dir, seed, count, ncontacts, (long long)time(NULL));
     FILE *all[] = {card_f, ta, ta_sql, lq, lq_sql, lk, lk_sql, lkw, lkw_sql, cr};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) fclose(all[i]);
     sqlite3_finalize(contact);

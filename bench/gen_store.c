@@ -21,7 +21,7 @@ int store_open(store *s, const char *data)
     memset(s, 0, sizeof *s);
     char path[4096];
     snprintf(path, sizeof path, "%s/kartoteka.db", data);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         fprintf(stderr, "gen: cannot open %s (run `kartoteka init --data %s` first): %s\n", path, data,
                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
         return -1;
@@ -29,7 +29,7 @@ int store_open(store *s, const char *data)
     /* no journal and no fsync while loading: a failed load is thrown away, never repaired;
      * the WAL mode the server expects is switched back on by store_close */
     return store_exec(s, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1000000;"
-                         "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF; BEGIN;");
+                         "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF; PRAGMA threads=2; BEGIN;");
 }
 
 void store_close(store *s)
