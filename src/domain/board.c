@@ -52,6 +52,14 @@ static void total_row(void *cls, db_cursor *cur)
               sum > 9.2e18 ? (long long)9.2e18 : sum < -9.2e18 ? (long long)-9.2e18 : (long long)sum);
 }
 
+/* whether a query argument filters deals (a stored field, or a custom field) */
+static bool filters(const char *name)
+{
+    const field_def *f = resource_field(&deal_resource, name);
+    return (f && f->column) || !strncmp(name, "custom_fields.", 14) ||
+           !strcmp(name, "id") || !strcmp(name, "version") || !strcmp(name, "created_at") || !strcmp(name, "updated_at");
+}
+
 static int load_columns(ctx *c, long long pid, long long only, board *b)
 {
     dbparams p;
@@ -155,8 +163,9 @@ static int board_get(req *r, const void *data)
     b->currency = pipeline_currency(&c, pid);
     if (load_columns(&c, pid, only, b) != 0) return reply_db_error(r);
     bool plain = !(q.filter && *q.filter) && !(q.q && *q.q) && !q.extra_sql &&
-                 (q.neq == 0 || (q.neq == 1 && only && !strcmp(q.eq_names[0], "stage_id"))) &&
                  resource_level(&c, &deal_resource, ACT_READ) == SCOPE_ALL;
+    for (int i = 0; i < q.neq && plain; i++)   /* arguments that filter nothing keep it plain */
+        plain = (only && !strcmp(q.eq_names[i], "stage_id")) || !filters(q.eq_names[i]);
     if (plain) {
         if (plain_totals(&c, pid, b) != 0) return reply_db_error(r);
     } else {

@@ -34,10 +34,11 @@
  *         contact_id, company_id, deal_id, closed_at, custom, deleted_at)
  *   deals_fts, products_fts, leads_fts           -- folded search keys (util/fold.h)
  *
- * Indexes that carry the hot paths: the board reads deals_board (pipeline_id, stage_id;
- * rowid order = the default "-id" sort) and stage_totals; the list filtered by owner and
- * stage reads deals_owner_stage; the `own`/`team` scope drives from deal_owners_user;
- * flag=stuck reads deals_stuck.
+ * Indexes that carry the hot paths: the board reads deals_board (pipeline_id, stage_id,
+ * id, ...: id order = the default "-id" sort) and stage_totals; the list filtered by
+ * owner and stage reads deals_owner_stage (owner_id, stage_id, id, ...); the columns after
+ * id let a filtered board count and sum from the index alone; the `own`/`team` scope
+ * drives from deal_owners_user; flag=stuck reads deals_stuck.
  * Contacts and companies belong to the clients module; they are referred to by id
  * without foreign keys so this schema does not depend on their table layout. */
 #include "core/module.h"
@@ -153,6 +154,14 @@ static const char *const steps[] = {
     "UPDATE deals SET stuck_at = (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', deals.stage_entered_at, '+' || s.time_limit_days || ' days')"
     " FROM stages s WHERE s.id = deals.stage_id);"
     "CREATE INDEX deals_stuck ON deals(stuck_at) WHERE deleted_at IS NULL AND status = 'open' AND stuck_at IS NOT NULL;",
+
+    /* 6: the board and owner indexes carry currency, amount and owner after the id: still
+     * in id order within a stage (pages), and the totals of a filtered board (by owner,
+     * currency, amount) are counted from the index without reading the deals */
+    "DROP INDEX deals_board;"
+    "CREATE INDEX deals_board ON deals(pipeline_id, stage_id, id, currency, amount, owner_id) WHERE deleted_at IS NULL;"
+    "DROP INDEX deals_owner_stage;"
+    "CREATE INDEX deals_owner_stage ON deals(owner_id, stage_id, id, pipeline_id, currency, amount) WHERE deleted_at IS NULL;",
     NULL,
 };
 
