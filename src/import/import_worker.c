@@ -4,6 +4,7 @@
 #include "import/import_store.h"
 #include "export/export.h"
 #include "domain/auth.h"
+#include "domain/notification.h"
 #include "core/log.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -15,9 +16,14 @@ static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
 static bool g_running, g_stop, g_poked;
 
+enum { PROGRESS_EVERY_S = 10 };
+
 typedef struct run_state {
-    ctx *c;
-    long long id;
+    ctx *c;              /* the importing user's */
+    ctx *sys;            /* the worker's own: notify() tells nobody about their own acts */
+    long long id, user_id;
+    const char *file;
+    time_t started, told;
 } run_state;
 
 static bool stop_requested(void)
@@ -37,6 +43,35 @@ static bool cancelled(void *cls, bool *stopping)
     return st && !strcmp(st, "cancelling");
 }
 
+/* the live event stream (http/sse.h) carries notifications: a long import tells its user
+ * how far it got every PROGRESS_EVERY_S seconds, and every import how it ended */
+static void progress(void *cls, const import_counts *n, size_t done, size_t total)
+{
+    run_state *rs = cls;
+    time_t now = time(NULL);
+    if (!rs->user_id || now - rs->told < PROGRESS_EVERY_S) return;
+    rs->told = now;
+    long long secs = now - rs->started > 0 ? now - rs->started : 1;
+    long long rate = n->read / secs;
+    long long left = done && total > done ? (long long)((double)(total - done) * (double)secs / (double)done) : 0;
+    int pct = total ? (int)((double)done * 100.0 / (double)total) : 0;
+    notify(rs->sys, rs->user_id, "import_progress",
+           arena_printf(rs->sys->a, "Import of %s: %d%% (%lld rows, %lld rows/s, about %lld s left)", rs->file, pct, n->read, rate, left),
+           "import", rs->id);
+}
+
+static void tell_end(run_state *rs, const import_counts *n, const char *err)
+{
+    if (!rs->user_id) return;
+    const char *status = import_store_status(rs->sys, rs->id);
+    const char *text = err ? arena_printf(rs->sys->a, "Import of %s failed: %s", rs->file, err)
+                           : arena_printf(rs->sys->a, "Import of %s %s: %lld read, %lld created, %lld updated, %lld skipped, %lld rejected",
+                                          rs->file, status && !strcmp(status, "cancelled") ? "cancelled" : "finished",
+                                          n->read, n->created, n->updated, n->skipped, n->rejected);
+    if (status && !strcmp(status, "running")) return;   /* stopped by a shutdown: it goes on later */
+    notify(rs->sys, rs->user_id, err ? "import_failed" : "import_done", text, "import", rs->id);
+}
+
 static void run_one(ctx *sys, long long id, const char *status)
 {
     import_record rec;
@@ -50,23 +85,34 @@ static void run_one(ctx *sys, long long id, const char *status)
     }
     ctx c = *sys;
     c.user = &who;
-    run_state rs = {&c, id};
-    import_hooks h = {NULL, cancelled, &rs};
+    run_state rs = {&c, sys, id, rec.created_by, rec.file_name ? rec.file_name : "a file", time(NULL), time(NULL)};
+    import_hooks h = {progress, cancelled, &rs};
     char err[512];
     if (!strcmp(status, "undoing")) {
         undo_counts u;
-        if (import_undo(&c, id, &h, &u, err, sizeof err) != 0) {
+        import_hooks uh = {NULL, cancelled, &rs};
+        if (import_undo(&c, id, &uh, &u, err, sizeof err) != 0) {
             log_error(NULL, "import undo id=%lld failed: %s", id, err);
             import_store_undo_progress(&c, id, &u, "failed");
         } else {
             log_info(NULL, "import undo id=%lld deleted=%lld restored=%lld conflicts=%lld", id, u.deleted, u.restored, u.conflicts);
+            const char *st = import_store_status(sys, id);
+            if (rs.user_id && st && !strcmp(st, "undone"))
+                notify(sys, rs.user_id, "import_undone",
+                       arena_printf(sys->a, "Import of %s undone: %lld deleted, %lld restored, %lld changed since and left alone",
+                                    rs.file, u.deleted + u.gone, u.restored, u.conflicts),
+                       "import", id);
         }
         return;
     }
-    import_counts n;
-    if (import_run(&c, id, &h, &n, err, sizeof err) == 0)
+    import_counts n = {0, 0, 0, 0, 0};
+    if (import_run(&c, id, &h, &n, err, sizeof err) == 0) {
         log_info(NULL, "import id=%lld read=%lld created=%lld updated=%lld skipped=%lld rejected=%lld", id, n.read,
                  n.created, n.updated, n.skipped, n.rejected);
+        tell_end(&rs, &n, NULL);
+    } else {
+        tell_end(&rs, &n, err);
+    }
 }
 
 static void *worker(void *unused)

@@ -5,7 +5,10 @@
  * who uploaded it (their role's scopes, their name in the audit trail). It sleeps until
  * poked or for a second. import_worker_stop() makes a running import stop after its
  * current batch (it stays "running" and resumes at the next start) and joins the thread.
- * It also removes export files a day after they were made. */
+ * The user hears about it through notifications, and so on the live event stream
+ * (http/sse.h): "import_progress" every 10 s of a long run, then "import_done",
+ * "import_failed" or "import_undone". It also removes export files a day after they were
+ * made. */
 #ifndef KT_IMPORT_WORKER_H
 #define KT_IMPORT_WORKER_H
 #include <stdbool.h>

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { startServer, adminClient, userClient, Client } from './lib.mjs';
 import { checked } from './openapi.mjs';
 import { fixture, upload, settle, runImport, assertAccounted, report } from './import_lib.mjs';
+import { openStream } from './activities_lib.mjs';
 
 let srv, admin, raw;
 before(async () => {
@@ -333,4 +334,28 @@ test('imports are listed newest first with their counts', async () => {
   for (const imp of r.json.data) assertAccounted(imp);
   const failed = await admin.get('/api/v1/imports?status=cancelled');
   assert.ok(failed.json.data.every((i) => i.status === 'cancelled'));
+});
+
+test('the end of an import reaches its user on the live event stream', async () => {
+  const m = await userClient(srv, raw);
+  const stream = await openStream(m);
+  assert.equal(stream.status, 200);
+  try {
+    const imp = await runImport(m, 'Фамилия,Имя\nСобытиев,Ян\n,\n', { object: 'contacts', file_name: 'events.csv' });
+    const ev = await stream.waitFor((e) => e.data.kind === 'import_done' && e.data.object_id === imp.id);
+    assert.equal(ev.event, 'notification');
+    assert.equal(ev.data.object, 'import');
+    assert.equal(ev.data.text, 'Import of events.csv finished: 2 read, 1 created, 0 updated, 1 skipped, 0 rejected');
+    const bad = await runImport(m, fixture('zip_bomb.xlsx'), { object: 'contacts', file_name: 'bomb.xlsx' });
+    const failed = await stream.waitFor((e) => e.data.kind === 'import_failed' && e.data.object_id === bad.id);
+    assert.match(failed.data.text, /^Import of bomb\.xlsx failed: .*zip bomb/);
+    await m.post(`/api/v1/imports/${imp.id}/undo`);
+    await settle(m, imp.id);
+    const undone = await stream.waitFor((e) => e.data.kind === 'import_undone' && e.data.object_id === imp.id);
+    assert.match(undone.data.text, /1 deleted/);
+    const list = await m.get('/api/v1/notifications');
+    assert.ok(list.json.data.some((n) => n.kind === 'import_done'), 'kept in the notification list too');
+  } finally {
+    stream.close();
+  }
 });
