@@ -49,30 +49,85 @@ static const char *capital(ctx *c, const char *s)
     return r;
 }
 
-/* one audit row; -1 on a database error */
-static int apply(ctx *c, long long actor, const char *object, long long id, long long owner, json_t *changes)
+/* handovers of one request to one user are told in one notification ("Anna transferred
+ * 250 clients to you"), so a reassignment or an import does not flood anyone */
+typedef struct handover {
+    const char *request_id, *object;
+    long long actor, to, id;
+    bool fresh;          /* the record was created for them, not taken from someone */
+    long n;
+} handover;
+
+typedef struct handovers { handover *v; size_t n, cap; } handovers;
+
+static void handover_add(ctx *c, handovers *h, const char *request_id, const char *object, long long actor,
+                         long long to, long long id, bool fresh)
 {
-    const char *who = actor ? notify_user_name(c, actor) : NULL;
+    const char *group = !strcmp(object, "company") ? "contact" : object;   /* both are clients */
+    for (size_t i = 0; i < h->n; i++) {
+        handover *x = &h->v[i];
+        const char *xg = !strcmp(x->object, "company") ? "contact" : x->object;
+        if (x->to == to && x->actor == actor && x->fresh == fresh && !strcmp(xg, group) &&
+            request_id && x->request_id && !strcmp(x->request_id, request_id)) { x->n++; return; }
+    }
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 16;
+        handover *v = arena_alloc(c->a, cap * sizeof *v);
+        if (h->n) memcpy(v, h->v, h->n * sizeof *v);
+        h->v = v;
+        h->cap = cap;
+    }
+    h->v[h->n++] = (handover){request_id, object, actor, to, id, fresh, 1};
+}
+
+/* a ctx acting as the user who made the change (so nobody is told of their own act) */
+static ctx as_actor(ctx *c, long long actor)
+{
+    principal *p = arena_alloc(c->a, sizeof *p);
+    principal_system(p);
+    p->user_id = actor;
+    ctx a = {c->a, c->db, p, c->request_id};
+    return a;
+}
+
+static int tell_handover(ctx *c, const handover *h)
+{
+    ctx as = as_actor(c, h->actor);
+    const char *who = h->actor ? notify_user_name(c, h->actor) : NULL;
+    const char *verb = h->fresh ? "assigned" : "transferred";
+    if (h->n == 1) {
+        const char *thing = what(c, h->object, h->id);
+        const char *text = who ? arena_printf(c->a, "%s %s %s to you", who, verb, thing)
+                               : arena_printf(c->a, "%s has been %s to you", capital(c, thing), verb);
+        return notify(&as, h->to, "transferred", text, h->object, h->id) < 0 ? -1 : 0;
+    }
+    const char *things = !strcmp(h->object, "deal") ? "deals" : !strcmp(h->object, "lead") ? "leads" : "clients";
+    const char *text = who ? arena_printf(c->a, "%s %s %ld %s to you", who, verb, h->n, things)
+                           : arena_printf(c->a, "%ld %s have been %s to you", h->n, things, verb);
+    return notify(&as, h->to, "transferred", text, h->object, 0) < 0 ? -1 : 0;
+}
+
+/* one audit row; -1 on a database error */
+static int apply(ctx *c, handovers *h, const char *request_id, long long actor, const char *object, long long id,
+                 long long owner, json_t *changes)
+{
     json_t *owner_pair = changed(changes, "owner_id");
     if (owner_pair) {
         json_t *to = json_array_get(owner_pair, 1);
-        if (json_is_integer(to) && !json_equal(to, json_array_get(owner_pair, 0))) {
-            const char *thing = what(c, object, id);
-            bool fresh = json_is_null(json_array_get(owner_pair, 0));   /* created for someone else */
-            const char *text = who ? arena_printf(c->a, "%s %s %s to you", who, fresh ? "assigned" : "transferred", thing)
-                                   : arena_printf(c->a, "%s has been %s to you", capital(c, thing), fresh ? "assigned" : "transferred");
-            if (notify(c, json_integer_value(to), "transferred", text, object, id) < 0) return -1;
-        }
+        if (json_is_integer(to) && !json_equal(to, json_array_get(owner_pair, 0)))
+            handover_add(c, h, request_id, object, actor, json_integer_value(to), id, json_is_null(json_array_get(owner_pair, 0)));
     }
     json_t *status = !strcmp(object, "deal") ? changed(changes, "status") : NULL;
     if (status && owner > 0) {
         const char *now = json_string_value(json_array_get(status, 1));
         const char *was = json_string_value(json_array_get(status, 0));
         if (now && !strcmp(now, "won") && !(was && !strcmp(was, "won"))) {
+            const char *who = actor ? notify_user_name(c, actor) : NULL;
             const char *thing = what(c, object, id);
             const char *text = who ? arena_printf(c->a, "%s moved %s to won", who, thing)
                                    : arena_printf(c->a, "%s is won", capital(c, thing));
-            if (notify(c, owner, "deal_won", text, object, id) < 0) return -1;
+            ctx as = as_actor(c, actor);
+            if (notify(&as, owner, "deal_won", text, object, id) < 0) return -1;
         }
     }
     return 0;
@@ -101,22 +156,21 @@ int notification_rules_step(ctx *c, void *unused)
     dbparams_init(&q, c->a);
     dbp_int(&q, last);
     dbp_int(&q, upto);
-    db_cursor *cur = db_query(c->db, "SELECT user_id, object, object_id, owner_id, changes FROM audit WHERE id > ? AND id <= ?"
+    db_cursor *cur = db_query(c->db, "SELECT user_id, object, object_id, owner_id, changes, request_id FROM audit WHERE id > ? AND id <= ?"
                                      " AND object IN ('contact', 'company', 'deal', 'lead') AND changes IS NOT NULL ORDER BY id", &q);
     if (!cur) { db_rollback(c->db); return -1; }
+    handovers h = {0};
     int rc = 0, step = 0;
     while (rc == 0 && (step = db_step(cur)) == 1) {
         json_t *changes = json_loads(db_col_text(cur, 4), 0, NULL);
-        if (!json_is_object(changes)) { json_decref(changes); continue; }
-        principal actor;
-        principal_system(&actor);
-        actor.user_id = db_col_null(cur, 0) ? 0 : db_col_int(cur, 0);
-        ctx as = {c->a, c->db, &actor, c->request_id};
-        rc = apply(&as, actor.user_id, arena_strdup(c->a, db_col_text(cur, 1)), db_col_int(cur, 2),
-                   db_col_null(cur, 3) ? 0 : db_col_int(cur, 3), changes);
+        if (json_is_object(changes))
+            rc = apply(c, &h, db_col_null(cur, 5) ? NULL : arena_strdup(c->a, db_col_text(cur, 5)),
+                       db_col_null(cur, 0) ? 0 : db_col_int(cur, 0), arena_strdup(c->a, db_col_text(cur, 1)),
+                       db_col_int(cur, 2), db_col_null(cur, 3) ? 0 : db_col_int(cur, 3), changes);
         json_decref(changes);
     }
     db_done(cur);
+    for (size_t i = 0; i < h.n && rc == 0; i++) rc = tell_handover(c, &h.v[i]);
     if (rc != 0 || step < 0) { db_rollback(c->db); return -1; }
     dbparams u;
     dbparams_init(&u, c->a);

@@ -350,8 +350,9 @@ int sse_events(req *r, const void *data)
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     s->fd = ci ? ci->connect_fd : -1;
     s->user_id = r->user.user_id;
-    s->since = resume_after ? resume_after : g_hub.seen;
+    /* an id from the future (another database) counts as none: start from now */
     s->replaying = resume_after && resume_after < g_hub.seen;
+    s->since = s->replaying ? resume_after : g_hub.seen;
     /* the browser waits 3 s before reconnecting; the comment makes the headers go out now */
     static const char hello[] = "retry: 3000\n: connected\n\n";
     queue_add(s, hello, sizeof hello - 1);

@@ -96,6 +96,15 @@ test('a client or a deal handed over, and a deal won, notify the new owner once,
     .find((n) => n.kind === 'deal_won' && n.object_id === deal.json.id), 5000, 'the deal-won notification');
   assert.equal(n2.text, 'Administrator moved the deal “20 chairs” to won');
 
+  // a handover of many records in one request is told once, as a count
+  const mover = await userClient(srv, admin, { name: 'Mover' });
+  for (let i = 0; i < 3; i++) await admin.post('/api/v1/contacts', { first_name: `Bulk ${i}`, owner_id: mover.id });
+  const re = await admin.post('/api/v1/reassign', { from_user_id: mover.id, to_user_id: boris.id, objects: ['contacts'] });
+  assert.equal(re.status, 200, re.text);
+  const bulk = await eventually(async () => (await boris.get('/api/v1/notifications')).json.data
+    .find((n) => n.text === 'Administrator transferred 3 clients to you'), 5000, 'the bulk handover');
+  assert.equal(bulk.object_id, null);
+
   // a user's own handover does not notify them; nothing is told twice, not even after a restart
   const mine = (await anna.post('/api/v1/contacts', { first_name: 'Own', last_name: 'Card' })).json;
   await srv.restart();
