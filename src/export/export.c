@@ -249,7 +249,7 @@ static void export_row(void *cls, db_cursor *cur)
     c.a = &ra;
     long long id = db_col_int(cur, SQL_ID);
     json_t *custom = NULL, *extra = NULL;
-    if (!db_col_null(cur, SQL_CUSTOM)) {
+    if (!db_col_null(cur, SQL_CUSTOM) && db_col_len(cur, SQL_CUSTOM) > 2) {
         custom = json_loadb(db_col_text(cur, SQL_CUSTOM), db_col_len(cur, SQL_CUSTOM), 0, NULL);
         if (custom) arena_defer(&ra, json_decref_cb, custom);
     }
@@ -292,7 +292,10 @@ static void export_row(void *cls, db_cursor *cur)
                 case FT_REAL: buf_printf(b, "%.15g", db_col_real(cur, col->sql)); number = true; break;
                 case FT_BOOL: buf_adds(b, db_col_int(cur, col->sql) ? "true" : "false"); break;
                 case FT_JSON: {
-                    json_t *v = json_loadb(db_col_text(cur, col->sql), db_col_len(cur, col->sql), 0, NULL);
+                    size_t len = db_col_len(cur, col->sql);
+                    const char *text = db_col_text(cur, col->sql);
+                    if (len == 2 && (!memcmp(text, "[]", 2) || !memcmp(text, "{}", 2))) break;   /* most lists are empty */
+                    json_t *v = json_loadb(text, len, 0, NULL);
                     json_text(b, v, "; ");
                     json_decref(v);
                     break;
