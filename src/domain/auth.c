@@ -221,6 +221,8 @@ int auth_login(db *d, arena *a, const char *email, const char *password, const c
     if (db_run(d, "INSERT INTO sessions(token_hash, user_id, csrf, expires_at)"
                   " VALUES(?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+' || ? || ' hours'))", &s) < 0 ||
         db_run(d, "DELETE FROM login_failures WHERE key = ? OR at < ?", &f) < 0 ||
+        /* expired sessions go with the next login, so the table holds live ones only */
+        db_run(d, "DELETE FROM sessions WHERE expires_at <= strftime('%Y-%m-%dT%H:%M:%SZ','now')", NULL) < 0 ||
         db_commit(d) != 0) {
         db_rollback(d);
         return -3;

@@ -2,6 +2,8 @@
 // on bearer ones), logout, API tokens (create, list, revoke), disabled accounts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { startServer, adminClient, userClient, Client, cli, ADMIN } from './lib.mjs';
 import { checked, checkResponse } from './openapi.mjs';
 
@@ -186,4 +188,18 @@ test('me answers the role scopes per object and action', async () => {
   assert.deepEqual(r.json.scopes.contacts, { read: 'team', write: 'own', delete: 'own', export: 'none' });
   assert.deepEqual(r.json.scopes.roles, { read: 'all', write: 'none', delete: 'none', export: 'none' });
   assert.equal(r.json.scopes.audit.read, 'own');
+});
+
+test('an expired session is refused, and logins sweep expired sessions away', async () => {
+  const c = await new Client(srv.url).login();
+  const db = join(srv.dataDir, 'kartoteka.db');
+  const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, q], { encoding: 'utf8' }).trim();
+  sql("UPDATE sessions SET expires_at = '2000-01-01T00:00:00Z' WHERE user_id = 1");
+  assertProblem(await c.get('/api/v1/auth/me'), 401, 'unauthenticated');
+  const expired = Number(sql("SELECT count(*) FROM sessions WHERE expires_at < '2001-01-01'"));
+  assert.ok(expired >= 1);
+  await new Client(srv.url).login();
+  assert.equal(sql("SELECT count(*) FROM sessions WHERE expires_at < '2001-01-01'"), '0');
+  // the admin's other clients of this file log in again for the tests that follow
+  admin = checked(await adminClient(srv));
 });
