@@ -21,7 +21,7 @@ struct table_writer {
     /* XLSX */
     lxw_workbook *wb;
     lxw_worksheet *ws;
-    char sheet[32];
+    char sheet[128];             /* at most 31 characters, as Excel allows */
     int sheets;
     lxw_row_t row;
     table_cell *header;          /* repeated on every continuation sheet */
@@ -115,10 +115,18 @@ static int csv_row(table_writer *w, const table_cell *cells, size_t n, char *err
 
 static int xlsx_new_sheet(table_writer *w, char *err, size_t errlen)
 {
-    char name[64];
+    char name[160];
     w->sheets++;
     if (w->sheets == 1) snprintf(name, sizeof name, "%s", w->sheet);
-    else snprintf(name, sizeof name, "%.24s (%d)", w->sheet, w->sheets);
+    else {   /* "<name> (2)": the name cut to 24 characters keeps it within 31 */
+        size_t k = 0, chars = 0;
+        while (w->sheet[k] && chars < 24) {
+            k++;
+            while (((unsigned char)w->sheet[k] & 0xc0) == 0x80) k++;
+            chars++;
+        }
+        snprintf(name, sizeof name, "%.*s (%d)", (int)k, w->sheet, w->sheets);
+    }
     w->ws = workbook_add_worksheet(w->wb, name);
     if (!w->ws) { snprintf(err, errlen, "cannot add sheet '%s' to the workbook", name); return -1; }
     w->row = 0;
@@ -200,14 +208,13 @@ int table_open(table_writer **out, export_format f, const char *path, const char
         free(w);
         return -1;
     }
-    /* a sheet name may not hold []:*?/\ and is at most 31 characters */
+    /* a sheet name may not hold []:*?/\ and is at most 31 characters (whole ones) */
     size_t k = 0, chars = 0;
-    for (const char *p = sheet && *sheet ? sheet : "export"; *p && chars < 31 && k < sizeof w->sheet - 4; p++) {
+    for (const char *p = sheet && *sheet ? sheet : "export"; *p && k < sizeof w->sheet - 1; p++) {
         unsigned char b = (unsigned char)*p;
-        if ((b & 0xc0) != 0x80) chars++;
+        if ((b & 0xc0) != 0x80 && ++chars > 31) break;
         w->sheet[k++] = strchr("[]:*?/\\", *p) ? '_' : *p;
     }
-    while (k && ((unsigned char)w->sheet[k - 1] & 0xc0) == 0x80 && chars > 31) k--;
     w->sheet[k] = 0;
     if (xlsx_new_sheet(w, err, errlen) != 0) {
         workbook_close(w->wb);
