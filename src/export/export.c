@@ -332,7 +332,7 @@ static int record(ctx *c, const export_request *rq, const char *path, long long 
     dbp_text(&p, rq->q);
     dbp_int(&p, rows);
     dbp_int(&p, size);
-    dbp_text(&p, path);
+    dbp_text(&p, rq->kept ? path : NULL);
     if (db_run(c->db, "INSERT INTO exports(created_by, object, format, filter, q, rows, file_size, file_path, expires_at)"
                       " VALUES(?,?,?,?,?,?,?,?, strftime('%Y-%m-%dT%H:%M:%SZ','now','+1 day'))", &p) < 0)
         return -1;

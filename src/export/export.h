@@ -24,6 +24,8 @@ typedef struct export_request {
     const char *q;             /* full-text search, or NULL */
     const char *fields;        /* comma list of columns to write, NULL = all */
     char delimiter;            /* CSV; 0 = ',' */
+    bool kept;                 /* the server keeps the file (for /exports/{id}/file, removed
+                                  after a day); false for a file that is the caller's own */
 } export_request;
 
 /* Writes the file at `path`, records the export (row and audit) and returns 201 with its id

@@ -49,6 +49,7 @@ static int exports_create(req *r, const void *data)
     errs e;
     errs_init(&e, &r->a);
     export_request rq = {0};
+    rq.kept = true;
     const char *k;
     json_t *v;
     json_object_foreach(r->json, k, v)

@@ -5,11 +5,13 @@
 #include "export/export.h"
 #include "domain/auth.h"
 #include "domain/notification.h"
+#include "core/config.h"
 #include "core/log.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static pthread_t g_thread;
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -72,6 +74,26 @@ static void tell_end(run_state *rs, const import_counts *n, const char *err)
     notify(rs->sys, rs->user_id, err ? "import_failed" : "import_done", text, "import", rs->id);
 }
 
+/* an upload is a copy of the client base: gone once nothing can need it again (a real run
+ * ended; a failed one keeps it to resume, a dry run to run for real). Files of command-line
+ * imports are the administrator's own and stay where they are. */
+static void drop_upload(ctx *sys, long long id)
+{
+    import_record rec;
+    if (import_store_load(sys, id, &rec) != 1 || !rec.file_path) return;
+    const char *dir = arena_printf(sys->a, "%s/imports/", g_config.data);
+    if (strncmp(rec.file_path, dir, strlen(dir)) || (strcmp(rec.status, "done") && strcmp(rec.status, "cancelled"))) return;
+    import_settings s;
+    import_settings_default(&s);
+    errs e;
+    errs_init(&e, sys->a);
+    json_t *j = json_loads(rec.settings ? rec.settings : "{}", 0, NULL);
+    bool dry = !j || import_settings_parse(sys->a, j, &s, &e) != 0 || s.dry_run;
+    json_decref(j);
+    if (dry) return;
+    if (import_store_set_file(sys, id, NULL) == 0) unlink(rec.file_path);
+}
+
 static void run_one(ctx *sys, long long id, const char *status)
 {
     import_record rec;
@@ -113,6 +135,7 @@ static void run_one(ctx *sys, long long id, const char *status)
     } else {
         tell_end(&rs, &n, err);
     }
+    drop_upload(sys, id);
 }
 
 static void *worker(void *unused)

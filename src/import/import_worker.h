@@ -7,8 +7,9 @@
  * current batch (it stays "running" and resumes at the next start) and joins the thread.
  * The user hears about it through notifications, and so on the live event stream
  * (http/sse.h): "import_progress" every 10 s of a long run, then "import_done",
- * "import_failed" or "import_undone". It also removes export files a day after they were
- * made. */
+ * "import_failed" or "import_undone". An uploaded file is removed once a real run ended
+ * (a failed run keeps it to resume, a dry run to run for real), and export files a day
+ * after they were made. */
 #ifndef KT_IMPORT_WORKER_H
 #define KT_IMPORT_WORKER_H
 #include <stdbool.h>

@@ -6,6 +6,8 @@
 // skipped or rejected line with its reason.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { startServer, adminClient, userClient, Client } from './lib.mjs';
 import { checked } from './openapi.mjs';
 import { fixture, upload, settle, runImport, assertAccounted, report } from './import_lib.mjs';
@@ -242,11 +244,14 @@ test('a dry run writes nothing and counts what a real run would; it can then run
   assert.match((await report(raw, dry.id))[0].reason, /^duplicate of line 2 \(same phone \+79110000001\)$/);
   const undo = await admin.post(`/api/v1/imports/${dry.id}/undo`);
   assert.equal(undo.status, 409);
+  const upload = join(srv.dataDir, 'imports', `${dry.id}.csv`);
+  assert.ok(existsSync(upload), 'a dry run keeps the upload to run it for real');
   const real = await admin.post(`/api/v1/imports/${dry.id}/start`, { dry_run: false });
   assert.equal(real.status, 202, real.text);
   const done = await settle(admin, dry.id);
   assert.deepEqual(done.counts, dry.counts, 'the real run does what the dry run said');
   assert.equal((await contactsNamed('Сухов')).length, 1);
+  assert.ok(!existsSync(upload), 'the copy of the client base is removed once the real run ended');
 });
 
 test('undo deletes what the import created and leaves cards edited since', async () => {

@@ -116,6 +116,7 @@ test('export to CSV, XLSX and vCard with a filter, each recorded in the audit tr
   const cards = readFileSync(join(dir, 'out.vcf'), 'utf8').match(/BEGIN:VCARD/g).length;
   assert.equal(cards, v.json.rows);
   assert.equal(sql("SELECT count(*) FROM audit WHERE object = 'export' AND action = 'export'"), '3');
+  assert.equal(sql('SELECT count(*) FROM exports WHERE file_path IS NOT NULL'), '0', 'the server never sweeps the administrator\'s own files');
   assert.match(sql(`SELECT changes FROM audit WHERE object = 'export' AND object_id = ${c.json.export_id}`), /"filter":\[null,"last_name eq Nowak"\]/);
   const back = run(['import', 'contacts', join(dir, 'out.vcf'), '--dry-run']);
   assert.equal(back.json.read, cards);
