@@ -30,14 +30,21 @@ int phone_index_set(ctx *c, const char *object, long long id, const char *phones
     int rc = 0;
     json_array_foreach(list, i, item) {
         const char *v = json_string_value(json_object_get(item, "value"));
+        const char *e164 = json_string_value(json_object_get(item, "e164"));
         if (!v) continue;
+        /* the stored E.164 form spares a second parse (tens of microseconds of regex
+         * work inside the write transaction); only numbers without one are parsed */
         phone_result pr;
-        phone_parse(v, strlen(v), config_region(), &pr);
-        size_t n = strlen(pr.digits);
+        const char *digits = e164 && e164[0] == '+' ? e164 + 1 : NULL;
+        if (!digits) {
+            phone_parse(v, strlen(v), config_region(), &pr);
+            digits = pr.digits;
+        }
+        size_t n = strlen(digits);
         if (n < PHONE_MIN_DIGITS) continue;
         dbparams q;
         dbparams_init(&q, c->a);
-        dbp_text(&q, reversed(c->a, pr.digits, n));
+        dbp_text(&q, reversed(c->a, digits, n));
         dbp_text(&q, object);
         dbp_int(&q, id);
         if (db_run(c->db, "INSERT OR IGNORE INTO phone_index(rev, object, object_id) VALUES(?, ?, ?)", &q) < 0) { rc = -1; break; }
