@@ -18,9 +18,9 @@ static const field_def cf_fields[] = {
     {"name", "name", FT_TEXT, FF_REQUIRED | FF_CREATEONLY, 64, NULL, NULL},
     {"label", "label", FT_TEXT, 0, 200, NULL, NULL},
     {"type", "type", FT_ENUM, FF_REQUIRED | FF_CREATEONLY, 0, cf_types, NULL},
-    {"required", "required", FT_BOOL, 0, 0, NULL, NULL},
+    {"required", "required", FT_BOOL, FF_NOTNULL, 0, NULL, NULL},
     {"options", "options", FT_JSON, 0, 0, NULL, NULL},
-    {"position", "position", FT_INT, 0, 100000, NULL, NULL},
+    {"position", "position", FT_INT, FF_NOTNULL, 100000, NULL, NULL},
     {0},
 };
 

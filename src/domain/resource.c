@@ -215,7 +215,7 @@ static bool valid_url(const char *s)
 bool field_bind(ctx *c, const field_def *f, const char *path, json_t *v, dbparams *p, errs *e)
 {
     if (json_is_null(v)) {
-        if (f->flags & FF_REQUIRED) { errs_add(e, path, "required", "'%s' is required", path); return false; }
+        if (f->flags & (FF_REQUIRED | FF_NOTNULL)) { errs_add(e, path, "required", "'%s' cannot be null", path); return false; }
         dbp_null(p);
         return true;
     }

@@ -34,6 +34,7 @@ enum {
     FF_NOSORT = 1 << 4,
     FF_CREATEONLY = 1 << 5,  /* may be set on create, not changed afterwards */
     FF_NOAUDIT = 1 << 6,     /* value not copied into the audit trail (secrets) */
+    FF_NOTNULL = 1 << 7,     /* optional, but never null (the column has a default) */
 };
 
 typedef struct field_def {

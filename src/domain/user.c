@@ -14,7 +14,7 @@ static const field_def user_fields[] = {
     {"password", NULL, FT_TEXT, FF_WRITEONLY | FF_NOAUDIT, 256, NULL, NULL},
     {"role", NULL, FT_TEXT, FF_REQUIRED, 64, NULL, NULL},
     {"team_ids", NULL, FT_JSON, 0, 0, NULL, NULL},
-    {"disabled", "disabled", FT_BOOL, 0, 0, NULL, NULL},
+    {"disabled", "disabled", FT_BOOL, FF_NOTNULL, 0, NULL, NULL},
     {"locale", "locale", FT_TEXT, 0, 16, NULL, NULL},
     {0},
 };

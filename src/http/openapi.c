@@ -61,14 +61,14 @@ static void write_schema(req *r, const resource *res, buf *b)
     for (const field_def *f = res->fields; f->name; f++) {
         buf_printf(b, ",\"%s\":%s", f->name, schema_of(f));
         const char *sep = f->type == FT_JSON ? "" : ",";
-        if (!(f->flags & FF_REQUIRED) && f->type != FT_JSON) buf_printf(b, "%s\"nullable\":true", sep), sep = ",";
+        if (!(f->flags & (FF_REQUIRED | FF_NOTNULL)) && f->type != FT_JSON) buf_printf(b, "%s\"nullable\":true", sep), sep = ",";
         if (f->flags & FF_READONLY) buf_printf(b, "%s\"readOnly\":true", sep), sep = ",";
         if (f->flags & FF_WRITEONLY) buf_printf(b, "%s\"writeOnly\":true", sep), sep = ",";
         if (f->type == FT_TEXT) buf_printf(b, "%s\"maxLength\":%lld", sep, f->max ? f->max : 1000), sep = ",";
         if (f->type == FT_ENUM) {
             buf_printf(b, "%s\"enum\":[", sep);
             for (const char *const *v = f->values; *v; v++) buf_printf(b, "%s\"%s\"", v == f->values ? "" : ",", *v);
-            buf_adds(b, f->flags & FF_REQUIRED ? "]" : ",null]");
+            buf_adds(b, f->flags & (FF_REQUIRED | FF_NOTNULL) ? "]" : ",null]");
         }
         buf_addc(b, '}');
     }

@@ -123,6 +123,16 @@ test('unknown, read-only and mistyped fields are 422 with one error per field', 
   assert.deepEqual(long.json.errors.map((e) => [e.field, e.code]), [['name', 'too_long']]);
   const nul = await admin.post('/api/v1/teams', '{"name":"a\\u0000b"}');
   assert.deepEqual(nul.json.errors.map((e) => [e.field, e.code]), [['name', 'invalid_text']]);
+  // null for a field that has a value by default is refused, not a database error (regression: 409)
+  const cf = await admin.post('/api/v1/custom-fields', { object: 'contact', name: 'nullable_probe', type: 'text' });
+  for (const f of ['position', 'required']) {
+    const r = await admin.patch(`/api/v1/custom-fields/${cf.json.id}`, { [f]: null });
+    assertProblem(r, 422, 'validation_failed');
+    assert.deepEqual(r.json.errors.map((e) => [e.field, e.code]), [[f, 'required']]);
+  }
+  const dis = await admin.patch('/api/v1/users/1', { disabled: null });
+  assert.deepEqual(dis.json.errors.map((e) => [e.field, e.code]), [['disabled', 'required']]);
+  assert.equal((await admin.get(`/api/v1/custom-fields/${cf.json.id}`)).json.version, 1);
   const email = await admin.post('/api/v1/users', { email: 'not an email', name: 'x', role: 'manager', password: 'long-enough-1' });
   assert.deepEqual(email.json.errors.map((e) => [e.field, e.code]), [['email', 'invalid_email']]);
   assert.equal(await teamCount(), n0);
