@@ -416,25 +416,12 @@ static long long owner_of(const resource *res, json_t *rec)
 
 /* ---------- create / update / delete ---------- */
 
-static bool row_in_scope(ctx *c, const resource *res, long long id, scope_action act)
-{
-    buf sql;
-    buf_init(&sql, 0);
-    dbparams p;
-    dbparams_init(&p, c->a);
-    buf_printf(&sql, "SELECT 1 FROM %s t WHERE t.id = ?", res->table);
-    dbp_int(&p, id);
-    resource_scope_sql(c, res, act, &sql, &p);
-    bool ok = db_scalar(c->db, sql.data, &p, 0) == 1;
-    buf_release(&sql);
-    return ok;
-}
-
 static int finish_write(ctx *c, const resource *res, long long id, json_t *before, write_set *w,
                         const char *action, buf *out, errs *e, bool own_tx)
 {
     if (res->after_save && res->after_save(c, id, w, e) != 0) return e->n ? 422 : 500;
     json_t *after = resource_load(c, res, id, ACT_WRITE);
+    bool in_reach = after != NULL;   /* only then may the answer show what `after` holds */
     if (!after && !before) {   /* created outside the principal's own reach */
         errs_add(e, res->owner_column, "forbidden_owner", "your role only allows %s you own or your team owns", res->plural);
         return 403;
@@ -457,9 +444,15 @@ static int finish_write(ctx *c, const resource *res, long long id, json_t *befor
     if (own_tx && db_commit(c->db) != 0) return 500;
     jw jo;
     jw_init(&jo, out);
+    if (in_reach) {   /* the record just loaded is the answer: no second read */
+        char *s = json_dumps(after, JSON_COMPACT);
+        buf_adds(out, s);
+        free(s);
+    } else {
+        resource_write_record(c, res, id, NULL, &jo);
+    }
     if (res->warnings) {
         /* the record, then its warnings, as one object: splice before the closing brace */
-        resource_write_record(c, res, id, NULL, &jo);
         if (out->len && out->data[out->len - 1] == '}') {
             out->len--;
             buf_adds(out, ",\"warnings\":");
@@ -470,8 +463,6 @@ static int finish_write(ctx *c, const resource *res, long long id, json_t *befor
             jw_arr_end(&ww);
             buf_addc(out, '}');
         }
-    } else {
-        resource_write_record(c, res, id, NULL, &jo);
     }
     return 0;
 }
@@ -514,11 +505,6 @@ int resource_create(ctx *c, const resource *res, json_t *in, long long *id, buf 
     int status = 500;
     if (rc < 0) { status = db_err_constraint(c->db) ? 409 : 500; goto fail; }
     *id = db_last_id(c->db);
-    if (!row_in_scope(c, res, *id, ACT_WRITE)) {
-        errs_add(e, res->owner_column, "forbidden_owner", "your role only allows %s you own or your team owns", res->plural);
-        status = 403;
-        goto fail;
-    }
     status = finish_write(c, res, *id, NULL, &w, "create", out, e, own_tx);
     if (status) goto fail;
     return 201;
