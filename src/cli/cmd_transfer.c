@@ -142,7 +142,8 @@ int cmd_import(int argc, char **argv)
         if (v && *v && a.npos < 8) a.positional[a.npos++] = v;
     }
     bool undo = a.npos >= 1 && !strcmp(a.positional[0], "undo");
-    if (a.npos != 2 || (!undo && strcmp(a.positional[0], "contacts") && strcmp(a.positional[0], "companies"))) {
+    if (a.npos != 2 || (!undo && strcmp(a.positional[0], "contacts") && strcmp(a.positional[0], "companies") &&
+                        strcmp(a.positional[0], "deals"))) {
         fprintf(stderr, "usage: %s\n", self->usage);
         return 2;
     }

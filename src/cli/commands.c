@@ -22,7 +22,7 @@ const cli_command cli_commands[] = {
      "       kartoteka user list --data DIR\n       kartoteka user disable --data DIR --email E", cmd_user},
     {"backup", "write a consistent copy of the database", "kartoteka backup --data DIR --to FILE", cmd_backup},
     {"restore", "replace the database with a backup", "kartoteka restore --data DIR --from FILE", cmd_restore},
-    {"import", "import contacts or companies from CSV, XLSX or vCard; undo an import", "kartoteka import contacts|companies FILE --data DIR [--map SPEC|@FILE] [--region RU] [--dry-run] [--on-duplicate skip|update|create] [--match phone,email,tax_id,field] [--match-field F] [--errors FILE] [--sheet NAME] [--encoding utf-8|windows-1251|windows-1250] [--delimiter C] [--format csv|xlsx|vcard] [--date-order dmy|mdy|ymd] [--owner EMAIL] [--no-guess]\n       kartoteka import undo ID --data DIR", cmd_import},
+    {"import", "import contacts, companies or deals from CSV, XLSX or vCard; undo an import", "kartoteka import contacts|companies|deals FILE --data DIR [--map SPEC|@FILE] [--region RU] [--dry-run] [--on-duplicate skip|update|create] [--match phone,email,tax_id,field] [--match-field F] [--errors FILE] [--sheet NAME] [--encoding utf-8|windows-1251|windows-1250] [--delimiter C] [--format csv|xlsx|vcard] [--date-order dmy|mdy|ymd] [--owner EMAIL] [--no-guess]\n       kartoteka import undo ID --data DIR", cmd_import},
     {"export", "export contacts, companies or deals to CSV, XLSX or vCard", "kartoteka export contacts|companies|deals --data DIR --format csv|xlsx|vcard --out FILE [--filter EXPR] [--q TEXT] [--fields a,b] [--delimiter C]", cmd_export},
     {0},
 };

@@ -113,11 +113,12 @@ static const char *settings_text(arena *a, const import_settings *s)
     return t;
 }
 
-extern const resource contact_resource, company_resource;
+extern const resource contact_resource, company_resource, deal_resource;
 
 static int may_write_object(ctx *c, const char *object)
 {
-    const resource *res = !strcmp(object, "companies") ? &company_resource : &contact_resource;
+    const resource *res = !strcmp(object, "companies") ? &company_resource : !strcmp(object, "deals") ? &deal_resource
+                        : &contact_resource;
     return resource_level(c, res, ACT_WRITE) != SCOPE_NONE;
 }
 
@@ -360,7 +361,7 @@ static int imports_errors(req *r, const void *data)
     "\"eta_seconds\":{\"type\":\"integer\",\"nullable\":true}}},\"undo\":{\"type\":\"object\"},\"errors_url\":{\"type\":\"string\"}," \
     "\"preview\":{\"type\":\"object\"}}}"
 #define SETTINGS_SCHEMA \
-    "{\"type\":\"object\",\"properties\":{\"object\":{\"type\":\"string\",\"enum\":[\"contacts\",\"companies\"]}," \
+    "{\"type\":\"object\",\"properties\":{\"object\":{\"type\":\"string\",\"enum\":[\"contacts\",\"companies\",\"deals\"]}," \
     "\"format\":{\"type\":\"string\"},\"encoding\":{\"type\":\"string\",\"nullable\":true},\"delimiter\":{\"type\":\"string\",\"nullable\":true}," \
     "\"sheet\":{\"type\":\"string\",\"nullable\":true},\"mapping\":{\"type\":\"object\",\"nullable\":true},\"guess\":{\"type\":\"boolean\"}," \
     "\"date_order\":{\"type\":\"string\"},\"region\":{\"type\":\"string\",\"nullable\":true}," \

@@ -6,9 +6,13 @@
 #include "domain/company.h"
 #include "domain/contact.h"
 #include "domain/custom_field.h"
+#include "domain/deal.h"
+#include "domain/pipeline.h"
 #include "core/config.h"
+#include "core/currency.h"
 #include "core/log.h"
 #include "util/phone.h"
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,8 +85,8 @@ int import_settings_parse(arena *a, json_t *j, import_settings *s, errs *e)
     json_object_foreach(j, k, v) {
         const char *str = json_string_value(v);
         if (!strcmp(k, "object")) {
-            if (!str || (strcmp(str, "contacts") && strcmp(str, "companies")))
-                errs_add(e, k, "invalid_choice", "'object' must be contacts or companies");
+            if (!str || (strcmp(str, "contacts") && strcmp(str, "companies") && strcmp(str, "deals")))
+                errs_add(e, k, "invalid_choice", "'object' must be contacts, companies or deals");
             else s->object = arena_strdup(a, str);
         } else if (!strcmp(k, "format")) {
             int f = import_format_parse(str);
@@ -162,7 +166,11 @@ int import_settings_parse(arena *a, json_t *j, import_settings *s, errs *e)
             errs_add(e, k, "unknown_field", "unknown setting '%s'", k);
         }
     }
-    if (!s->match) s->match = strcmp(s->object, "companies") ? MATCH_PHONE | MATCH_EMAIL : MATCH_TAX_ID;
+    /* people are the same by phone or email, firms by tax id; deals only by a chosen field */
+    if (!s->match && !strcmp(s->object, "contacts")) s->match = MATCH_PHONE | MATCH_EMAIL;
+    if (!s->match && !strcmp(s->object, "companies")) s->match = MATCH_TAX_ID;
+    if ((s->match & (MATCH_PHONE | MATCH_EMAIL)) && !strcmp(s->object, "deals"))
+        errs_add(e, "match", "invalid_choice", "deals have no phone or email to match by; use a field");
     if ((s->match & MATCH_FIELD) && !s->match_field)
         errs_add(e, "match_field", "required", "matching by field needs 'match_field': the field to compare");
     if ((s->match & MATCH_TAX_ID) && strcmp(s->object, "companies"))
@@ -217,7 +225,15 @@ typedef struct object_kind {
 static const object_kind kinds[] = {
     {"contacts", "contact", &contact_resource, "company", "company", &company_resource, MATCH_PHONE | MATCH_EMAIL},
     {"companies", "company", &company_resource, "contact", "contact", &contact_resource, MATCH_TAX_ID},
+    {"deals", "deal", &deal_resource, "company", "company", &company_resource, 0},
 };
+
+static const resource *resource_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (!strcmp(kinds[i].name, name)) return kinds[i].res;
+    return NULL;
+}
 
 static const object_kind *kind_of(const char *plural)
 {
@@ -262,10 +278,15 @@ static void schema_add_resource(map_schema *s, ctx *c, const resource *res, cons
             if (main) map_schema_add(s, "owner", MV_OWNER, NULL, NULL);
             continue;
         }
+        if (res == &deal_resource && !strcmp(f->name, "amount")) t = MV_MONEY;   /* minor units (deal.h) */
         names |= !strcmp(f->name, "first_name");
         map_schema_add(s, PATH(f->name), t, choices, NULL);
     }
     if (names) map_schema_add(s, PATH("full_name"), MV_FULL_NAME, NULL, NULL);
+    if (res == &deal_resource) {   /* by name; the job finds the ids */
+        map_schema_add(s, PATH("pipeline"), MV_TEXT, NULL, NULL);
+        map_schema_add(s, PATH("stage"), MV_TEXT, NULL, NULL);
+    }
     if (res->custom_fields) {
         size_t n;
         const custom_field_def *d = custom_field_defs(c, res->name, &n);
@@ -751,6 +772,44 @@ static const char *preview_record(arena *a, const buf *out)
     return r;
 }
 
+/* a deal row names its pipeline and stage by name: the ids replace them; the amount, read
+ * with two decimals, takes the minor units of the deal's currency */
+static int place_deal(ctx *c, json_t *rec, errs *e)
+{
+    const char *pname = json_string_value(json_object_get(rec, "pipeline"));
+    const char *sname = json_string_value(json_object_get(rec, "stage"));
+    long long pid = json_integer_value(json_object_get(rec, "pipeline_id"));
+    if (pname) {
+        pid = match_pipeline(c, pname);
+        if (pid <= 0) errs_add(e, "pipeline", "invalid_reference", "there is no pipeline named '%s'", pname);
+        else json_object_set_new(rec, "pipeline_id", json_integer(pid));
+    }
+    if (sname && !e->n) {
+        if (!pid) pid = pipeline_default(c);
+        long long sid = pid > 0 ? match_stage(c, pid, sname) : 0;
+        if (sid <= 0) errs_add(e, "stage", "invalid_reference", "pipeline %lld has no stage named '%s'", pid, sname);
+        else {
+            json_object_set_new(rec, "stage_id", json_integer(sid));
+            if (!json_object_get(rec, "pipeline_id")) json_object_set_new(rec, "pipeline_id", json_integer(pid));
+        }
+    }
+    json_object_del(rec, "pipeline");
+    json_object_del(rec, "stage");
+    json_t *amount = json_object_get(rec, "amount");
+    if (json_is_integer(amount)) {
+        const char *cur = json_string_value(json_object_get(rec, "currency"));
+        if (!cur) cur = pipeline_currency(c, pid ? pid : pipeline_default(c));
+        int units = cur ? currency_minor_units(cur) : 2;
+        if (units >= 0 && units != 2) {
+            double v = (double)json_integer_value(amount);
+            for (int i = units; i < 2; i++) v /= 10;
+            for (int i = 2; i < units; i++) v *= 10;
+            json_object_set_new(rec, "amount", json_integer((json_int_t)llround(v)));
+        }
+    }
+    return e->n ? -1 : 0;
+}
+
 /* one data row: returns 0 with the outcome, -1 when the database failed (the job stops) */
 static int process(job *j, ctx *c, const import_row *row, outcome *o)
 {
@@ -775,6 +834,12 @@ static int process(job *j, ctx *c, const import_row *row, outcome *o)
             return 0;
         }
         json_object_set_new(m.record, "owner_id", json_integer(uid));
+    }
+
+    if (j->kind->res == &deal_resource && place_deal(c, m.record, e) != 0) {
+        o->action = "rejected";
+        o->reason = reason_of(j, c->a, e, NULL);
+        return 0;
     }
 
     /* duplicates: in the database (which holds this file's earlier rows too, except in
@@ -810,11 +875,12 @@ static int process(job *j, ctx *c, const import_row *row, outcome *o)
     int st = 0;
     bool ok = false;
     const char *reason = NULL;
-    if (m.linked && j->kind->res == &contact_resource) {
+    if (m.linked && j->kind->linked_res == &company_resource) {
         long long cid;
         bool created;
         if (link_company(j, c, &m, (long long)row->line, &cid, &created, &reason) != 0) goto fatal;
-        if (cid) json_object_set_new(m.record, "company_ids", json_pack("[I]", (json_int_t)cid));
+        if (cid && j->kind->res == &deal_resource) json_object_set_new(m.record, "company_id", json_integer(cid));
+        else if (cid) json_object_set_new(m.record, "company_ids", json_pack("[I]", (json_int_t)cid));
     }
     if (!reason) {
         buf_reset(&j->out);
@@ -1131,7 +1197,8 @@ int import_undo(ctx *c, long long id, const import_hooks *h, undo_counts *u, cha
         if (k < 0) goto fail;
         for (int i = 0; i < k; i++) {
             const undo_item *it = &items[i];
-            const resource *res = !strcmp(it->object, "company") ? &company_resource : &contact_resource;
+            const resource *res = resource_named(it->object);
+            if (!res) continue;
             errs e;
             errs_init(&e, &ba);
             int st;

@@ -1,5 +1,5 @@
-/* import_job: one import of a file into contacts or companies, from the first byte to the
- * last counted row, and its undo.
+/* import_job: one import of a file into contacts, companies or deals, from the first byte
+ * to the last counted row, and its undo.
  *
  * An import is a row of the `imports` table (import_store.h) holding its settings, the
  * uploaded file's path, its status and its counts. Running it reads the file
@@ -36,7 +36,7 @@ enum { MATCH_PHONE = 1, MATCH_EMAIL = 2, MATCH_TAX_ID = 4, MATCH_FIELD = 8 };
 
 /* what an administrator chooses; the JSON form is documented in docs/api/imports.md */
 typedef struct import_settings {
-    const char *object;          /* "contacts" | "companies" */
+    const char *object;          /* "contacts" | "companies" | "deals" */
     import_format format;
     const char *encoding;        /* NULL = detect */
     char delimiter;              /* 0 = detect */

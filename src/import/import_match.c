@@ -104,3 +104,24 @@ long long match_user(ctx *c, const char *text)
     return db_scalar(c->db, "SELECT id FROM users WHERE disabled = 0 AND (email = ? COLLATE NOCASE OR name = ?)"
                             " ORDER BY id LIMIT 1", &p, 0);
 }
+
+long long match_pipeline(ctx *c, const char *name)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, name);
+    dbp_text(&p, name);
+    return db_scalar(c->db, "SELECT id FROM pipelines WHERE deleted_at IS NULL AND name = ? COLLATE NOCASE"
+                            " ORDER BY name = ? DESC, position, id LIMIT 1", &p, 0);
+}
+
+long long match_stage(ctx *c, long long pipeline_id, const char *name)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, pipeline_id);
+    dbp_text(&p, name);
+    dbp_text(&p, name);
+    return db_scalar(c->db, "SELECT id FROM stages WHERE pipeline_id = ? AND name = ? COLLATE NOCASE"
+                            " ORDER BY name = ? DESC, position LIMIT 1", &p, 0);
+}

@@ -18,6 +18,9 @@ long long match_tax_id(ctx *c, const char *tax_id);
 long long match_company_name(ctx *c, const char *name);
 /* path: a field with a column ("first_name") or "custom_fields.<name>" */
 long long match_field(ctx *c, const resource *res, const char *path, const char *value);
+/* a live pipeline by name (exact, else ASCII case-insensitive) and a stage of it; 0 when none */
+long long match_pipeline(ctx *c, const char *name);
+long long match_stage(ctx *c, long long pipeline_id, const char *name);
 /* an active user by email (any case) or exact name, for owner columns */
 long long match_user(ctx *c, const char *email_or_name);
 /* the key companies are matched by: alphanumerics upper-cased, without a leading

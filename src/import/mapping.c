@@ -132,7 +132,7 @@ static const guess guesses[] = {
     {G_CONTACTS | G_DEALS, "company.name|company", NULL, COMPANY_NAMES},
     {G_COMPANIES, "name", NULL,
      COMPANY_NAMES "|name|название|наименование|nazwa|nombre|název"},
-    {G_CONTACTS, "company.tax_id", NULL, TAX_NAMES},
+    {G_CONTACTS | G_DEALS, "company.tax_id", NULL, TAX_NAMES},
     {G_COMPANIES, "tax_id", NULL, TAX_NAMES},
     {G_COMPANIES, "legal_name", NULL,
      "legal name|registered name|полное наименование|юридическое название|юр название|pełna nazwa|nazwa pełna|"
@@ -164,7 +164,9 @@ static const guess guesses[] = {
     {G_DEALS, "amount", NULL,
      "amount|sum|value|price|budget|сумма|бюджет|стоимость|kwota|wartość|importe|valor|cantidad|částka|hodnota"},
     {G_DEALS, "currency", NULL, "currency|валюта|waluta|moneda|divisa|měna"},
-    {G_DEALS, "stage|stage_id", NULL, "stage|status|этап|стадия|статус|etap|etapa|estado|fáze|stav"},
+    {G_DEALS, "stage", NULL, "stage|status|этап|стадия|статус|etap|etapa|estado|fáze|stav"},
+    {G_DEALS, "pipeline", NULL, "pipeline|funnel|sales pipeline|воронка|воронка продаж|lejek|lejek sprzedaży|embudo|"
+     "embudo de ventas|trychtýř|obchodní trychtýř"},
     {G_DEALS, "expected_close|close_date", NULL,
      "close date|expected close|expected close date|дата закрытия|ожидаемая дата закрытия|data zamknięcia|"
      "fecha de cierre|datum uzavření"},

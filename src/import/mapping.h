@@ -18,8 +18,9 @@
  * and spaces, yes/no words, enum translations, a full name split into its parts.
  *
  * Targets beyond the object's fields: "full_name" (split into first/middle/last name),
- * "owner" (a user's email or name, resolved by the caller), and "company.<field>" on
- * contacts / "contact.<field>" on companies: the linked record one row can also create.
+ * "owner" (a user's email or name, resolved by the caller), "pipeline" and "stage" of a
+ * deal by name (resolved by the caller), and "company.<field>" on contacts and deals /
+ * "contact.<field>" on companies: the linked record one row can also create.
  *
  * Memory: everything comes from the arena given; JSON values built here are released with
  * it. Nothing here touches the database, so the functions are pure and thread-safe. */

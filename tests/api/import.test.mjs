@@ -330,6 +330,38 @@ test('cancel a queued import; bad uploads are refused before anything is stored'
   assert.equal(anon.status, 401);
 });
 
+test('deals: pipeline and stage by name, amounts in the currency\'s minor units, the company found or made', async () => {
+  const imp = await runImport(admin, fixture('deals.csv'), { object: 'deals' });
+  assertAccounted(imp);
+  assert.deepEqual(imp.counts, { read: 6, created: 3, updated: 0, skipped: 0, rejected: 3 });
+  const rows = await report(raw, imp.id);
+  assert.deepEqual(rows.map((r) => r.line), [5, 6, 7]);
+  assert.match(rows[0].reason, /column 'Этап': pipeline \d+ has no stage named 'Нет такого этапа'/);
+  assert.match(rows[1].reason, /'title' is required/);
+  assert.match(rows[2].reason, /lost_reason/, 'the funnel\'s own rule: a lost deal needs its reason');
+  const deals = (await admin.get('/api/v1/deals?sort=id')).json.data;
+  const by = Object.fromEntries(deals.map((d) => [d.title, d]));
+  assert.equal(by['Поставка стульев'].amount, 125000050);
+  assert.equal(by['Поставка стульев'].currency, 'RUB');
+  assert.deepEqual(by['Поставка стульев'].tags, ['мебель', 'опт']);
+  assert.equal(by['Поставка стульев'].expected_close, '2026-12-31');
+  assert.equal(by['Sushi catering'].amount, 150000, 'yen have no minor units');
+  assert.equal(by['Stoły do biura'].amount, 1250000);
+  const stages = (await admin.get(`/api/v1/pipelines/${by['Stoły do biura'].pipeline_id}/stages`)).json.data;
+  assert.equal(stages.find((s) => s.id === by['Stoły do biura'].stage_id).name, 'Proposal', 'stage names match in any case');
+  const romashka = (await admin.get(`/api/v1/companies/${by['Поставка стульев'].company_id}`)).json;
+  assert.equal(romashka.name, 'ООО "Ромашка"');
+  assert.equal(romashka.tax_id, null, 'no company has that tax id: the one of that name, made by the first import, is linked');
+  const zolc = (await admin.get(`/api/v1/companies/${by['Stoły do biura'].company_id}`)).json;
+  assert.equal(zolc.name, 'Żółć i Spółka sp. z o.o.', 'found by its tax id in another spelling');
+  await admin.post(`/api/v1/imports/${imp.id}/undo`);
+  const u = await settle(admin, imp.id);
+  assert.equal(u.undo.deleted, 3);
+  assert.equal((await admin.get('/api/v1/deals?count=true')).json.count, 0);
+  const bad = await upload(admin, 'a\n1\n', { object: 'deals', match: 'phone' });
+  assert.equal(bad.status, 422);
+});
+
 test('imports are listed newest first with their counts', async () => {
   const r = await admin.get('/api/v1/imports?limit=3&count=true');
   assert.equal(r.status, 200);

@@ -81,7 +81,7 @@ test('XLSX sheets, encodings and vCards from the command line', () => {
 test('mistakes are refused with a message and a non-zero status', () => {
   const cases = [
     [['import', 'contacts'], 2, /usage/],
-    [['import', 'deals', 'x.csv'], 2, /usage/],
+    [['import', 'leads', 'x.csv'], 2, /usage/],
     [['import', 'contacts', '/nonexistent.csv'], 1, /cannot open/],
     [['import', 'contacts', resolve(FIXTURES, 'formulas.csv'), '--on-duplicate', 'merge'], 2, /on_duplicate/],
     [['import', 'contacts', resolve(FIXTURES, 'formulas.csv'), '--map', 'nothing'], 2, /has no '='/],
@@ -126,7 +126,7 @@ test('export to CSV, XLSX and vCard with a filter, each recorded in the audit tr
 test('--help shows the usage of both commands', () => {
   const i = spawnSync(BIN, ['import', '--help'], { encoding: 'utf8' });
   assert.equal(i.status, 0);
-  assert.match(i.stdout, /kartoteka import contacts\|companies FILE/);
+  assert.match(i.stdout, /kartoteka import contacts\|companies\|deals FILE/);
   const e = spawnSync(BIN, ['export', '--help'], { encoding: 'utf8' });
   assert.match(e.stdout, /--format csv\|xlsx\|vcard/);
 });
