@@ -10,13 +10,17 @@ void openapi_routes(void);
 
 #define TS "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
 
+/* Tables whose rows are deleted for good use AUTOINCREMENT: SQLite otherwise gives the
+ * id of a deleted newest row to the next one, and links, audit history and integrations
+ * holding /users/7 would silently point at someone else. */
+
 static const char *const steps[] = {
-    "CREATE TABLE roles(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT,"
+    "CREATE TABLE roles(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, description TEXT,"
     " scopes TEXT NOT NULL, builtin INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 1, created_by INTEGER,"
     " created_at " TS ", updated_at " TS ");"
-    "CREATE TABLE teams(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, version INTEGER NOT NULL DEFAULT 1, created_by INTEGER,"
+    "CREATE TABLE teams(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, version INTEGER NOT NULL DEFAULT 1, created_by INTEGER,"
     " created_at " TS ", updated_at " TS ");"
-    "CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL,"
+    "CREATE TABLE users(id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL,"
     " password_hash TEXT, role_id INTEGER NOT NULL REFERENCES roles(id), disabled INTEGER NOT NULL DEFAULT 0,"
     " locale TEXT, version INTEGER NOT NULL DEFAULT 1, created_by INTEGER, created_at " TS ", updated_at " TS ");"
     "CREATE TABLE team_members(team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,"
@@ -24,7 +28,7 @@ static const char *const steps[] = {
     "CREATE INDEX team_members_user ON team_members(user_id, team_id);"
     "CREATE TABLE sessions(token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
     " csrf TEXT NOT NULL, created_at " TS ", expires_at TEXT NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE api_tokens(id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "CREATE TABLE api_tokens(id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
     " name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL, created_at " TS ","
     " last_used_at TEXT, revoked_at TEXT);"
     "CREATE TABLE audit(id INTEGER PRIMARY KEY, at " TS ", user_id INTEGER, request_id TEXT,"
@@ -36,7 +40,7 @@ static const char *const steps[] = {
     " PRIMARY KEY(user_id, key)) WITHOUT ROWID;"
     "CREATE TABLE login_failures(key TEXT NOT NULL, at INTEGER NOT NULL);"
     "CREATE INDEX login_failures_key ON login_failures(key, at);"
-    "CREATE TABLE custom_fields(id INTEGER PRIMARY KEY, object TEXT NOT NULL, name TEXT NOT NULL, label TEXT,"
+    "CREATE TABLE custom_fields(id INTEGER PRIMARY KEY AUTOINCREMENT, object TEXT NOT NULL, name TEXT NOT NULL, label TEXT,"
     " type TEXT NOT NULL, required INTEGER NOT NULL DEFAULT 0, options TEXT, position INTEGER NOT NULL DEFAULT 0,"
     " version INTEGER NOT NULL DEFAULT 1, created_at " TS ", updated_at " TS ", created_by INTEGER, UNIQUE(object, name));"
     "CREATE VIEW audit_v AS SELECT id, 1 AS version, at AS created_at, at AS updated_at, user_id, request_id,"

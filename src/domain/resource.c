@@ -398,7 +398,7 @@ static char *diff_json(ctx *c, const resource *res, json_t *before, json_t *afte
     }
     if (before)
         json_object_foreach(before, k, v)
-            if (!json_object_get(after, k) && audited(res, k)) json_object_set_new(d, k, json_pack("[On]", v));
+            if (!json_object_get(after, k) && !json_is_null(v) && audited(res, k)) json_object_set_new(d, k, json_pack("[On]", v));
     char *s = json_object_size(d) ? json_dumps(d, JSON_COMPACT) : NULL;
     json_decref(d);
     if (!s) return NULL;

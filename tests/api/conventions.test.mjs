@@ -317,6 +317,7 @@ test('the audit trail records who changed which field from what to what, per req
   assert.deepEqual(d.changes.label, ['after', null]);
   assert.equal(d.request_id, del.headers.get('x-request-id'));
   assert.ok(!('version' in d.changes) && !('updated_at' in u.changes));
+  assert.ok(!('options' in d.changes), 'a field that was empty did not change on delete (regression)');
   // filters on the audit log
   const f = await admin.get(`/api/v1/audit?filter=${q(`object eq custom_field and object_id eq ${id} and action eq update`)}`);
   assert.deepEqual(f.json.data.map((r) => r.id), [u.id]);
@@ -328,4 +329,36 @@ test('the audit trail records who changed which field from what to what, per req
   await admin.patch(`/api/v1/users/${usr.json.id}`, { password: 'secret-pass-2' });
   const ur = await admin.get(`/api/v1/audit?object=user&object_id=${usr.json.id}`);
   assert.ok(!ur.text.includes('secret-pass') && !ur.text.includes('argon2'), ur.text);
+});
+
+test('concurrent edits with the same If-Match: exactly one wins, the others get 412', async () => {
+  const made = await admin.post('/api/v1/custom-fields', { object: 'product', name: 'contested', type: 'text', label: 'v1' });
+  const url = `/api/v1/custom-fields/${made.json.id}`;
+  const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => admin.patch(url, { label: `writer ${i}` }, { 'if-match': '"1"' })));
+  const won = rs.filter((r) => r.status === 200);
+  assert.equal(won.length, 1, rs.map((r) => r.status).join(','));
+  assert.ok(rs.every((r) => r.status === 200 || (r.status === 412 && r.json.code === 'version_mismatch')));
+  const now = await admin.get(url);
+  assert.equal(now.json.version, 2);
+  assert.equal(now.json.label, won[0].json.label);
+  const audit = await admin.get(`/api/v1/audit?object=custom_field&object_id=${made.json.id}&action=update`);
+  assert.equal(audit.json.data.length, 1, 'one change, one audit row');
+});
+
+test('the id of a deleted record is never given to a new one (regression)', async () => {
+  for (const [path, object, body] of [
+    ['/api/v1/custom-fields', 'custom_field', (i) => ({ object: 'lead', name: `reuse_${i}`, type: 'text' })],
+    ['/api/v1/teams', 'team', (i) => ({ name: `Reuse ${i}` })],
+    ['/api/v1/roles', 'role', (i) => ({ name: `reuse-${i}`, scopes: {} })],
+    ['/api/v1/users', 'user', (i) => ({ email: `reuse-${i}@test.example`, name: 'R', role: 'manager', password: 'reuse-pass-1' })],
+  ]) {
+    const a = await admin.post(path, body(1));
+    assert.equal(a.status, 201, a.text);
+    assert.equal((await admin.del(`${path}/${a.json.id}`)).status, 204);
+    const b = await admin.post(path, body(2));
+    assert.ok(b.json.id > a.json.id, `${path}: ${b.json.id} reuses ${a.json.id}`);
+    assert.equal((await admin.get(`${path}/${a.json.id}`)).status, 404);
+    const hist = await admin.get(`/api/v1/audit?object=${object}&object_id=${b.json.id}`);
+    assert.deepEqual(hist.json.data.map((r) => r.action), ['create'], 'the new record has no history of the old one');
+  }
 });
