@@ -57,6 +57,9 @@ const route *router_match(req *r, const char *method, const char *path, int *met
     }
     const route *best = NULL;
     *method_mismatch = 0;
+    /* HEAD is GET without the body (libmicrohttpd leaves the body out): health checks
+     * and link checkers send it */
+    if (!strcmp(method, "HEAD")) method = "GET";
     for (int i = 0; i < g_nroutes; i++) {
         const route *rt = &g_routes[i];
         if (rt->nsegs != n) continue;

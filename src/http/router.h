@@ -17,7 +17,7 @@ enum {
 
 void router_add(const char *method, const char *pattern, handler_fn fn, const void *data, unsigned flags);
 /* finds the route; fills r->params. Returns NULL and sets *method_mismatch when the path
- * exists under another method (405 rather than 404). */
+ * exists under another method (405 rather than 404). HEAD finds the GET route. */
 typedef struct route route;
 const route *router_match(req *r, const char *method, const char *path, int *method_mismatch);
 handler_fn route_handler(const route *rt);

@@ -217,6 +217,11 @@ test('404 for unknown paths, 405 for known paths with another method', async () 
   }
   const odd = await raw('BREW', '/api/v1/users');
   assert.ok(odd.status === 405 || odd.status === 501 || odd.status === 400, JSON.stringify(odd).slice(0, 200));
+  // HEAD is GET without a body (health checks use it)
+  const head = await fetch(`${srv.url}/api/v1/health`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(await head.text(), '');
+  assert.equal((await admin.req('HEAD', '/api/v1/users/1')).status, 200);
   // double slashes and a trailing slash lead to the same resource
   assert.equal((await admin.get('/api/v1//users/')).status, 200);
 });

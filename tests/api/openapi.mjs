@@ -113,7 +113,8 @@ export async function checkResponse(client, method, path, response) {
   const spec = await loadSpec(client);
   const problems = [];
   const tmpl = findPath(spec, path);
-  const op = tmpl && spec.paths[tmpl][method.toLowerCase()];
+  const head = method.toUpperCase() === 'HEAD';   // answered as GET, without the body
+  const op = tmpl && spec.paths[tmpl][head ? 'get' : method.toLowerCase()];
   if (!op) {
     // undocumented routes may only answer the router's own 404/405 problems
     if (response.status !== 404 && response.status !== 405)
@@ -124,7 +125,9 @@ export async function checkResponse(client, method, path, response) {
     if (!resp) problems.push(`status ${response.status} is not documented for ${method} ${tmpl}`);
     else {
       const ct = (response.headers.get('content-type') || '').split(';')[0].trim();
-      if (!resp.content) {
+      if (head) {
+        if (response.text !== '') problems.push('a HEAD answer with a body');
+      } else if (!resp.content) {
         if (response.text !== '') problems.push(`${response.status} is documented without a body, got ${response.text.slice(0, 80)}`);
       } else if (!resp.content[ct]) {
         problems.push(`Content-Type '${ct}' is not documented for ${response.status} (have ${Object.keys(resp.content)})`);

@@ -109,6 +109,12 @@ static void test_405_versus_404(void **state)
     assert_null(find(&m, "GET", "/api/v1/things/1/2"));
     assert_int_equal(m.mismatch, 0);
     done(&m);
+    assert_non_null(find(&m, "HEAD", "/api/v1/things/7"));   /* HEAD is answered as GET */
+    assert_int_equal(call(&m), 2);
+    done(&m);
+    assert_null(find(&m, "HEAD", "/api/v1/pairs/1/with/2"));   /* ...where there is a GET */
+    assert_int_equal(m.mismatch, 1);
+    done(&m);
     assert_null(find(&m, "get", "/api/v1/things"));   /* methods are case-sensitive */
     assert_int_equal(m.mismatch, 1);
     done(&m);
