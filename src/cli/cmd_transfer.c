@@ -42,7 +42,7 @@ static double elapsed(const bar *b)
 
 static void progress(void *cls, const import_counts *n, size_t done, size_t total)
 {
-    bar *b = cls;
+    bar *b = cls;   /* the first member of run_state */
     if (!b->tty) return;
     double t = elapsed(b), frac = total ? (double)done / (double)total : 0;
     if (frac > 1) frac = 1;
@@ -56,11 +56,20 @@ static void progress(void *cls, const import_counts *n, size_t done, size_t tota
     fflush(stderr);
 }
 
+/* Ctrl-C, or a cancel asked through the API while the command runs */
+typedef struct run_state {
+    bar b;
+    ctx *c;
+    long long id;
+} run_state;
+
 static bool interrupted(void *cls, bool *stopping)
 {
-    (void)cls;
+    run_state *rs = cls;
     *stopping = false;
-    return g_interrupted != 0;
+    if (g_interrupted) return true;
+    const char *st = import_store_status(rs->c, rs->id);
+    return st && !strcmp(st, "cancelling");
 }
 
 /* the --flag NAME values of an import as the settings object */
@@ -113,8 +122,15 @@ static int import_undo_cmd(ctx *c, const char *idtext)
     char *end;
     long long id = strtoll(idtext, &end, 10);
     if (*end || id <= 0) { fprintf(stderr, "error: '%s' is not an import id\n", idtext); return 2; }
+    /* moved and claimed in one transaction, so a running server's worker does not take it too */
+    if (db_begin(c->db) != 0) { fprintf(stderr, "error: the database is busy\n"); return 1; }
     int moved = import_store_transition(c, id, "done|cancelled|failed|undoing", "undoing");
-    if (moved != 1) { fprintf(stderr, "error: import %lld is not a finished import\n", id); return 1; }
+    if (moved != 1 || import_store_claim(c, id) != 1) {
+        db_rollback(c->db);
+        fprintf(stderr, "error: import %lld is not a finished import, or another process is undoing it\n", id);
+        return 1;
+    }
+    if (db_commit(c->db) != 0) { fprintf(stderr, "error: %s\n", db_errmsg(c->db)); return 1; }
     undo_counts u;
     char err[512];
     if (import_undo(c, id, NULL, &u, err, sizeof err) != 0) { fprintf(stderr, "error: %s\n", err); return 1; }
@@ -203,21 +219,29 @@ int cmd_import(int argc, char **argv)
     FILE *fp = fopen(abs, "rb");
     long long size = 0;
     if (fp) { fseek(fp, 0, SEEK_END); size = ftell(fp); fclose(fp); }
-    long long id = import_store_create(&c, s.object, import_format_name(s.format), base ? base + 1 : abs, size, st.data, "queued");
+    /* created already claimed (one transaction): a running server's worker leaves it to us */
+    long long id = -1;
+    if (db_begin(c.db) == 0) {
+        id = import_store_create(&c, s.object, import_format_name(s.format), base ? base + 1 : abs, size, st.data, "running");
+        if (id < 0 || import_store_set_file(&c, id, abs) != 0 || import_store_claim(&c, id) != 1 || db_commit(c.db) != 0) {
+            db_rollback(c.db);
+            id = -1;
+        }
+    }
     buf_release(&st);
-    if (id < 0 || import_store_set_file(&c, id, abs) != 0) { fprintf(stderr, "error: %s\n", db_errmsg(c.db)); goto done; }
+    if (id < 0) { fprintf(stderr, "error: %s\n", db_errmsg(c.db)); goto done; }
 
-    bar b = {isatty(2) != 0, {0, 0}};
-    clock_gettime(CLOCK_MONOTONIC, &b.start);
+    run_state rs = {{isatty(2) != 0, {0, 0}}, &c, id};
+    clock_gettime(CLOCK_MONOTONIC, &rs.b.start);
     struct sigaction act;
     memset(&act, 0, sizeof act);
     act.sa_handler = on_interrupt;
     sigaction(SIGINT, &act, NULL);
     sigaction(SIGTERM, &act, NULL);
-    import_hooks h = {progress, interrupted, &b};
+    import_hooks h = {progress, interrupted, &rs};
     import_counts n = {0, 0, 0, 0, 0};
     int r = import_run(&c, id, &h, &n, err, sizeof err);
-    if (b.tty) fprintf(stderr, "\r%*s\r", 100, "");
+    if (rs.b.tty) fprintf(stderr, "\r%*s\r", 100, "");
     if (r != 0) fprintf(stderr, "error: %s\n", err);
     const char *errors = cli_arg(&a, "errors");
     if (errors) {
@@ -225,7 +249,7 @@ int cmd_import(int argc, char **argv)
         if (!ef || import_store_report_csv(&c, id, ef) != 0) { fprintf(stderr, "error: cannot write %s\n", errors); r = -1; }
         if (ef && fclose(ef) != 0) r = -1;
     }
-    fprintf(stderr, "import %lld %s in %.1f s%s\n", id, g_interrupted ? "interrupted" : r ? "failed" : "finished", elapsed(&b),
+    fprintf(stderr, "import %lld %s in %.1f s%s\n", id, g_interrupted ? "interrupted" : r ? "failed" : "finished", elapsed(&rs.b),
             s.dry_run || r ? "" : "; undo it with: kartoteka import undo <id>");
     printf("{\"read\":%lld,\"created\":%lld,\"updated\":%lld,\"skipped\":%lld,\"rejected\":%lld}\n", n.read, n.created,
            n.updated, n.skipped, n.rejected);

@@ -122,9 +122,10 @@ int import_store_transition(ctx *c, long long id, const char *from, const char *
     dbp_text(&p, to);
     dbp_int(&p, id);
     dbp_text(&p, arena_printf(c->a, "|%s|", from));
-    long long n = db_run(c->db, "UPDATE imports SET status = ?, version = version + 1, error = NULL,"
-                                " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
-                                " WHERE id = ? AND instr(?, '|' || status || '|') > 0", &p);
+    long long n = db_run(c->db, "UPDATE imports SET status = ?1, version = version + 1, error = NULL,"
+                                " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+                                " heartbeat_at = CASE WHEN ?1 IN ('queued', 'undoing') THEN NULL ELSE heartbeat_at END"
+                                " WHERE id = ?2 AND instr(?3, '|' || status || '|') > 0", &p);
     return n < 0 ? -1 : n > 0;
 }
 
@@ -138,6 +139,7 @@ int import_store_started(ctx *c, long long id, const char *columns_json, const c
     if (delimiter) dbp_text(&p, arena_strdup(c->a, d)); else dbp_null(&p);
     dbp_int(&p, id);
     return db_run(c->db, "UPDATE imports SET status = 'running', columns = ?, encoding = ?, delimiter = ?, error = NULL,"
+                         " heartbeat_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
                          " started_at = coalesce(started_at, strftime('%Y-%m-%dT%H:%M:%SZ','now')), version = version + 1,"
                          " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?", &p) < 0 ? -1 : 0;
 }
@@ -157,6 +159,7 @@ int import_store_progress(ctx *c, long long id, const import_counts *n, long lon
     dbp_int(&p, id);
     return db_run(c->db, "UPDATE imports SET rows_read = ?, rows_created = ?, rows_updated = ?, rows_skipped = ?,"
                          " rows_rejected = ?, bytes_read = ?, bytes_total = ?, run_ms = ?,"
+                         " heartbeat_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
                          " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?", &p) < 0 ? -1 : 0;
 }
 
@@ -184,7 +187,7 @@ int import_store_undo_progress(ctx *c, long long id, const undo_counts *u, const
     dbp_text(&p, status);
     dbp_int(&p, id);
     return db_run(c->db, "UPDATE imports SET undo_deleted = ?, undo_restored = ?, undo_conflicts = ?, undo_gone = ?,"
-                         " status = ?, version = version + 1,"
+                         " status = ?, version = version + 1, heartbeat_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
                          " undone_at = CASE WHEN ? = 'undone' THEN strftime('%Y-%m-%dT%H:%M:%SZ','now') END,"
                          " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?", &p) < 0 ? -1 : 0;
 }
@@ -197,10 +200,22 @@ const char *import_store_status(ctx *c, long long id)
     return db_scalar_text(c->db, c->a, "SELECT status FROM imports WHERE id = ?", &p);
 }
 
+#define UNCLAIMED "(heartbeat_at IS NULL OR heartbeat_at < strftime('%Y-%m-%dT%H:%M:%SZ','now','-60 seconds'))"
+
+int import_store_claim(ctx *c, long long id)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, id);
+    long long n = db_run(c->db, "UPDATE imports SET heartbeat_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+                                " WHERE id = ? AND " UNCLAIMED, &p);
+    return n < 0 ? -1 : n > 0;
+}
+
 long long import_store_next_job(ctx *c, const char **status)
 {
     db_cursor *cur = db_query(c->db, "SELECT id, status FROM imports WHERE status IN ('queued', 'running', 'cancelling', 'undoing')"
-                                     " ORDER BY id LIMIT 1", NULL);
+                                     " AND " UNCLAIMED " ORDER BY id LIMIT 1", NULL);
     if (!cur) return -1;
     long long id = 0;
     if (db_step(cur) == 1) {
@@ -208,6 +223,7 @@ long long import_store_next_job(ctx *c, const char **status)
         *status = arena_strdup(c->a, db_col_text(cur, 1));
     }
     db_done(cur);
+    if (id > 0 && import_store_claim(c, id) != 1) return 0;   /* another runner was quicker */
     return id;
 }
 

@@ -28,7 +28,8 @@ long long import_store_create(ctx *c, const char *object, const char *format, co
 int import_store_set_file(ctx *c, long long id, const char *path);
 int import_store_set_settings(ctx *c, long long id, const char *settings_json);
 /* moves from one of the statuses in `from` ("ready|failed") to `to`; 1 moved, 0 not in
- * such a status, -1 error */
+ * such a status, -1 error. Moving to queued or undoing hands the import to whichever
+ * runner claims it next (import_store_claim). */
 int import_store_transition(ctx *c, long long id, const char *from, const char *to);
 int import_store_started(ctx *c, long long id, const char *columns_json, const char *encoding, char delimiter);
 /* run_ms: time spent running so far (over restarts), for the rate and ETA */
@@ -37,8 +38,14 @@ int import_store_finish(ctx *c, long long id, const char *status, const char *er
 int import_store_undo_progress(ctx *c, long long id, const undo_counts *u, const char *status);
 /* the status of import `id` now (arena), NULL when missing */
 const char *import_store_status(ctx *c, long long id);
-/* the oldest import a worker should pick up (queued, running after a restart, cancelling, undoing);
- * 0 when none */
+/* Runners (the server's worker, a command line) take an import by claiming it: the
+ * claim stamps heartbeat_at, and every batch stamps it again (progress, started, undo
+ * progress). A claim succeeds on an import nobody runs, or whose runner's last stamp is
+ * a minute old (a server or command that stopped half-way); so two runners never run one
+ * import. 1 claimed, 0 taken, -1 error. */
+int import_store_claim(ctx *c, long long id);
+/* claims the oldest import a worker should run (queued, cancelling, undoing, or running
+ * with a stale claim); its id and status, 0 when none */
 long long import_store_next_job(ctx *c, const char **status);
 /* forgets a finished run (its counts and rows) before the import runs again */
 int import_store_reset(ctx *c, long long id);

@@ -31,6 +31,9 @@ static const char *const steps[] = {
     " created_by INTEGER REFERENCES users(id), object TEXT NOT NULL, format TEXT NOT NULL, filter TEXT, q TEXT,"
     " rows INTEGER NOT NULL DEFAULT 0, file_size INTEGER NOT NULL DEFAULT 0, file_path TEXT, expires_at TEXT);"
     "CREATE INDEX exports_created_by ON exports(created_by, id);",
+    /* 2: who runs an import: the runner (the server's worker or a command line) stamps it
+     * at every batch; another runner takes over only a stamp a minute old */
+    "ALTER TABLE imports ADD COLUMN heartbeat_at TEXT;",
     NULL,
 };
 

@@ -3,11 +3,11 @@
 // --on-duplicate, undo by id, and exports to CSV/XLSX/vCard with a filter.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cli, BIN, ADMIN } from './lib.mjs';
+import { cli, BIN, ADMIN, startServer } from './lib.mjs';
 import { FIXTURES, parseCsv } from './import_lib.mjs';
 
 let dir;
@@ -129,4 +129,28 @@ test('--help shows the usage of both commands', () => {
   assert.match(i.stdout, /kartoteka import contacts\|companies\|deals FILE/);
   const e = spawnSync(BIN, ['export', '--help'], { encoding: 'utf8' });
   assert.match(e.stdout, /--format csv\|xlsx\|vcard/);
+});
+
+test('a command-line import beside a running server: the server\'s worker leaves it alone', async () => {
+  const srv = await startServer({ dataDir: dir });
+  try {
+    const csv = join(dir, 'many.csv');
+    const lines = ['Фамилия,Имя,E-mail'];
+    for (let i = 0; i < 3000; i++) lines.push(`Параллельный,Номер ${i},par${i}@example.com`);
+    writeFileSync(csv, lines.join('\n') + '\n');
+    const r = await new Promise((res) => {
+      const p = spawn(BIN, ['import', 'contacts', csv], { env: { ...process.env, KARTOTEKA_DATA: dir } });
+      let out = '', err = '';
+      p.stdout.on('data', (d) => { out += d; });
+      p.stderr.on('data', (d) => { err += d; });
+      p.on('exit', (status) => res({ status, out, err }));
+    });
+    assert.equal(r.status, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out.trim()), { read: 3000, created: 3000, updated: 0, skipped: 0, rejected: 0 });
+    assert.equal(sql("SELECT count(*) FROM contacts WHERE last_name = 'Параллельный'"), '3000', 'every row once, not twice');
+    const id = sql('SELECT max(id) FROM imports');
+    assert.doesNotMatch(srv.stderr, new RegExp(`import id=${id} `), 'the worker never ran it');
+  } finally {
+    await srv.halt();
+  }
 });
