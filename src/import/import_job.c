@@ -533,7 +533,7 @@ static size_t row_keys(job *j, arena *a, const mapped_row *m, dup_key **out)
         for (size_t i = 0; i < m->nemail_keys; i++) k[n++] = (dup_key){"email", m->email_keys[i]};
     if (j->match & MATCH_TAX_ID) {
         const char *t = json_string_value(json_object_get(m->record, "tax_id"));
-        if (t && *match_tax_key(a, t)) k[n++] = (dup_key){"tax id", match_tax_key(a, t)};
+        if (t && *company_tax_key(a, t)) k[n++] = (dup_key){"tax id", company_tax_key(a, t)};
     }
     if (j->match & MATCH_FIELD) {
         json_t *obj = m->record;

@@ -1,5 +1,6 @@
 /* Duplicate lookups of imports over the client base's indexes. See import_match.h. */
 #include "import/import_match.h"
+#include "domain/company.h"
 #include "util/phone.h"
 #include <ctype.h>
 #include <string.h>
@@ -45,22 +46,9 @@ long long match_email(ctx *c, const resource *res, const char *object, const cha
     return first_id(c, res, sql, &p);
 }
 
-const char *match_tax_key(arena *a, const char *s)
-{
-    char *k = arena_alloc(a, strlen(s) + 1);
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        if (isalnum((unsigned char)*p)) k[n++] = (char)toupper((unsigned char)*p);
-    k[n] = 0;
-    if (n > 2 && isalpha((unsigned char)k[0]) && isalpha((unsigned char)k[1]) && isdigit((unsigned char)k[2])) return k + 2;
-    return k;
-}
-
-extern const resource company_resource;
-
 long long match_tax_id(ctx *c, const char *tax_id)
 {
-    const char *key = match_tax_key(c->a, tax_id);
+    const char *key = company_tax_key(c->a, tax_id);
     if (!*key) return 0;
     dbparams p;
     dbparams_init(&p, c->a);
@@ -70,10 +58,13 @@ long long match_tax_id(ctx *c, const char *tax_id)
 
 long long match_company_name(ctx *c, const char *name)
 {
+    /* the companies' own name key: "ООО «Ромашка»" and "Ромашка" are one firm */
+    const char *key = company_name_match_key(c->a, name);
     dbparams p;
     dbparams_init(&p, c->a);
-    dbp_text(&p, name);
-    return first_id(c, &company_resource, "SELECT t.id FROM companies t WHERE t.name = ? COLLATE NOCASE", &p);
+    dbp_text(&p, *key ? key : name);
+    return first_id(c, &company_resource, *key ? "SELECT t.id FROM companies t WHERE t.name_key = ?"
+                                                : "SELECT t.id FROM companies t WHERE t.name = ? COLLATE NOCASE", &p);
 }
 
 long long match_field(ctx *c, const resource *res, const char *path, const char *value)

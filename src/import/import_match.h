@@ -2,7 +2,7 @@
  *
  * The lookups read the client base's own indexes (see the table notes in
  * domain/clients.c): phone_index by the reversed digits of the E.164 number, email_index
- * by the lower-cased address, companies.tax_key by the normalised tax id, and any stored
+ * by the lower-cased address, companies.tax_key / name_key by the keys company.h makes, and any stored
  * field or custom field by its exact text. Only live cards the principal may read are
  * found (resource_scope_sql), so an import never learns about cards it cannot see; the
  * lowest id wins when several match. Each returns the id, 0 when none, -1 on error. */
@@ -13,7 +13,8 @@
 /* object: "contact" | "company" (the index rows' object name) */
 long long match_phone(ctx *c, const resource *res, const char *object, const char *e164);
 long long match_email(ctx *c, const resource *res, const char *object, const char *email);
-/* companies only */
+/* companies only: by the companies' own tax key, and by their name key (legal form left
+ * out, company.h) */
 long long match_tax_id(ctx *c, const char *tax_id);
 long long match_company_name(ctx *c, const char *name);
 /* path: a field with a column ("first_name") or "custom_fields.<name>" */
@@ -23,7 +24,4 @@ long long match_pipeline(ctx *c, const char *name);
 long long match_stage(ctx *c, long long pipeline_id, const char *name);
 /* an active user by email (any case) or exact name, for owner columns */
 long long match_user(ctx *c, const char *email_or_name);
-/* the key companies are matched by: alphanumerics upper-cased, without a leading
- * two-letter country prefix ("PL 123-456-78-90" -> "1234567890"); arena memory */
-const char *match_tax_key(arena *a, const char *tax_id);
 #endif
