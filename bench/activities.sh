@@ -73,18 +73,21 @@ INSERT INTO contacts(id, owner_id, first_name, last_name, created_at, updated_at
   WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < $CONTACTS)
   SELECT x, $M0 + x % $MANAGERS, 'Jan' || x, 'Kowalski', '2023-12-01T00:00:00Z', '2023-12-01T00:00:00Z' FROM k;
 -- activity x: contact (x * 7919) mod C spreads each contact's ten over the three years
+-- one planned activity in three has a reminder 15 minutes ahead; those past have fired
 INSERT INTO activities(id, created_by, created_at, updated_at, kind, status, subject, due_at, done_at, result,
-                       assignee_id, contact_id, direction, duration, outcome)
+                       assignee_id, contact_id, direction, duration, outcome, remind_at, reminded_at)
   WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < $N),
   a(x, c, due, kind, done) AS (
     SELECT x, (x * 7919) % $CONTACTS + 1,
-           strftime('%Y-%m-%dT%H:%M:%SZ', 1704067200 + x * (94608000 / $N), 'unixepoch'),
+           strftime('%Y-%m-%dT%H:%M:%SZ', 1735689600 + x * (94608000 / $N), 'unixepoch'),
            CASE x % 5 WHEN 0 THEN 'task' WHEN 1 THEN 'call' WHEN 2 THEN 'meeting' WHEN 3 THEN 'email' ELSE 'note' END,
            x % 10 < 7 FROM k)
   SELECT x, $M0 + c % $MANAGERS, due, due, kind, CASE WHEN done THEN 'done' ELSE 'planned' END,
          'About the offer ' || x, due, CASE WHEN done THEN due END, CASE WHEN done THEN 'Talked it through' END,
          $M0 + c % $MANAGERS, c, CASE WHEN kind IN ('call', 'email') THEN 'outbound' END,
-         CASE WHEN kind = 'call' THEN 300 END, CASE WHEN kind = 'call' AND done THEN 'answered' END
+         CASE WHEN kind = 'call' THEN 300 END, CASE WHEN kind = 'call' AND done THEN 'answered' END,
+         CASE WHEN x % 10 = 9 THEN strftime('%Y-%m-%dT%H:%M:%SZ', due, '-15 minutes') END,
+         CASE WHEN x % 10 = 9 AND due < strftime('%Y-%m-%dT%H:%M:%SZ', 'now') THEN due END
   FROM a;
 COMMIT;
 SQL
@@ -129,7 +132,7 @@ measure "client card timeline, first page (20 items), as the card's manager" "$W
    ORDER BY at DESC, t.id DESC LIMIT 21"
 
 # random weeks of the three years, Monday 00:00 UTC to the next Monday
-awk 'BEGIN { srand(2); for (i = 0; i < 2000; i++) { d = 1704067200 + 86400 * (7 * int(rand() * 150));
+awk 'BEGIN { srand(2); for (i = 0; i < 2000; i++) { d = 1735689600 + 86400 * (7 * int(rand() * 150));
   f = strftime("%Y-%m-%dT%H:%M:%SZ", d, 1); t = strftime("%Y-%m-%dT%H:%M:%SZ", d + 7 * 86400, 1);
   printf "GET\t/api/v1/calendar?from=%s&to=%s&limit=500\n", f, t > "/dev/stderr"; printf "%s\t%s\n", f, t } }' \
   2> "$WORK/week.req" > "$WORK/week.params"
@@ -137,6 +140,17 @@ sed -i "s/\$/\t$M0/" "$WORK/week.params"
 measure "a manager's calendar week (all of it, about $(( N / MANAGERS / 156 )) activities)" "$WORK/week.req" "$WORK/week.params" \
   "SELECT * FROM activities t WHERE t.deleted_at IS NULL AND t.assignee_id = CAST(?3 AS INTEGER)
    AND t.due_at >= ?1 AND t.due_at < ?2 AND t.status <> 'cancelled' ORDER BY t.due_at, t.id LIMIT 501"
+
+# the reminder scheduler's query, every second: only unfired reminders are in its index
+NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+REMIND_SQL="SELECT id, assignee_id, kind, subject, due_at FROM activities WHERE reminded_at IS NULL AND status = 'planned'
+  AND deleted_at IS NULL AND remind_at <= ?1 ORDER BY remind_at LIMIT 200"
+printf '%s\n' "$NOW" > "$WORK/remind.params"
+log "reminder query plan: $(sqlite3 "$DB" "EXPLAIN QUERY PLAN ${REMIND_SQL//\?1/\'$NOW\'}" | tr '\n' ' ')"
+raw=$("$TOOLS/sqlq" -d 3 -w 1 -f "$WORK/remind.params" "$DB" "$REMIND_SQL")
+printf '%s\tms\t%s\t%s\t%s\t%s\t\t%s\n' "the reminder scheduler's query (raw SQLite, every second)" "$(json p99_ms <<< "$raw")" \
+  "$(json p50_ms <<< "$raw")" "$(json p95_ms <<< "$raw")" "$(json p99_ms <<< "$raw")" \
+  "$(sqlite3 "$DB" "SELECT count(*) FROM activities WHERE reminded_at IS NULL AND status = 'planned' AND deleted_at IS NULL AND remind_at IS NOT NULL") reminders waiting" >> "$OUT"
 
 # ---------------------------------------------------------------- 1,000 event streams
 
@@ -150,8 +164,8 @@ log "opening $CLIENTS event streams"
 node "$ROOT/bench/sse_clients.mjs" "$URL" "$ATOKEN" "$CLIENTS" "$SERVER" > "$WORK/sse.json" 2> "$WORK/sse.log"
 SSE=$(cat "$WORK/sse.json")
 log "streams: $SSE"
-printf '%s\tKiB\t%s\t\t\t\t\t%s\n' "server memory (RSS) with $CLIENTS event streams open" "$(json rss_open <<< "$SSE")" \
-  "before: $(json rss_before <<< "$SSE") KiB; per stream: $(json per_stream_kib <<< "$SSE") KiB; threads: $(json threads <<< "$SSE"); one notification to every stream: p99 $(json deliver_p99_ms <<< "$SSE") ms, max $(json deliver_max_ms <<< "$SSE") ms; delivered $(json delivered <<< "$SSE")/$CLIENTS" >> "$OUT"
+printf '%s\tKiB\t%s\t\t\t\t\t%s\n' "server memory (anonymous RSS) with $CLIENTS event streams open" "$(json anon_open <<< "$SSE")" \
+  "before: $(json anon_before <<< "$SSE") KiB; per stream: $(json per_stream_kib <<< "$SSE") KiB; VmRSS with the mapped database: $(json vmrss_open <<< "$SSE") KiB; threads: $(json threads_before <<< "$SSE") before, $(json threads <<< "$SSE") with the streams; one notification to every stream: p99 $(json deliver_p99_ms <<< "$SSE") ms, max $(json deliver_max_ms <<< "$SSE") ms; delivered $(json delivered <<< "$SSE")/$CLIENTS" >> "$OUT"
 T1=$(date +%s%N)
 stop_server
 printf '%s\tms\t%s\t\t\t\t\t%s\n' "server stop (SIGTERM) right after the streams closed" "$(( ($(date +%s%N) - T1) / 1000000 ))" "" >> "$OUT"

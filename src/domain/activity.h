@@ -12,7 +12,8 @@
  * Scope: an activity belongs to its assignee and its creator; a role's `activities` scope
  * (own/team/all) applies to either. Linked records are not opened up by an activity: a
  * manager sees a task assigned to them on a colleague's client, not the client's card
- * beyond what the role allows for contacts. */
+ * beyond what the role allows for contacts. The other way round, a card's timeline shows
+ * every activity on the card to whoever may read the card: it is the client's history. */
 #ifndef KT_ACTIVITY_H
 #define KT_ACTIVITY_H
 #include "domain/resource.h"
@@ -66,7 +67,9 @@ int activity_agenda_counts(ctx *c, const char *users_sql, const dbparams *users_
                            void (*found)(void *cls, long long user_id, long long overdue, long long today), void *cls);
 
 /* timeline source: appends the SELECT of the activities of a contact, company, deal or
- * lead (at = done_at, else due_at, else created_at) */
+ * lead (at = done_at, else due_at, else created_at). A reader who may see the record sees
+ * all of its activities there, whoever they are assigned to, unless the role has no
+ * activity scope at all */
 void activity_timeline_sql(ctx *c, const char *object, long long id, buf *sql, dbparams *p);
 
 /* HTTP: /api/v1/activities with the actions complete, postpone and cancel */

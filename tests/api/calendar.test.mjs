@@ -93,10 +93,11 @@ test('a manager sees tasks assigned to them on a colleague\'s client, not the cl
   assert.equal((await boris.patch(`/api/v1/activities/${task.id}`, { subject: 'mine now' })).status, 403);
   assert.equal((await cyril.get(`/api/v1/activities/${task.id}`)).status, 404);
   assert.equal((await cyril.post(`/api/v1/activities/${task.id}/complete`, {})).status, 404);
-  // the card's owner sees the card's timeline without activities his role does not reach
+  // the card's owner sees the whole history of his card, work of others included, but
+  // cannot open or change the activity itself
   const tl = await cyril.get(`/api/v1/contacts/${card.json.id}/timeline`);
   assert.equal(tl.status, 200);
-  assert.ok(!tl.json.data.some((x) => x.kind === 'activity'));
+  assert.ok(tl.json.data.some((x) => x.kind === 'activity' && x.id === task.id && x.assignee_id === anna.id));
   // the head sees the activity on the card
   const htl = await head.get(`/api/v1/contacts/${card.json.id}/timeline`);
   assert.ok(htl.json.data.some((x) => x.kind === 'activity' && x.id === task.id));
@@ -104,10 +105,15 @@ test('a manager sees tasks assigned to them on a colleague\'s client, not the cl
   assert.equal(done.status, 200, done.text);
 });
 
-test('a role without activity scope sees no calendar and no feed', async () => {
-  const role = await admin.post('/api/v1/roles', { name: 'no-activities', scopes: { users: { read: 'all' } } });
+test('a role without activity scope sees no calendar, no feed and no activities on timelines', async () => {
+  const role = await admin.post('/api/v1/roles', { name: 'no-activities', scopes: { users: { read: 'all' }, contacts: 'all' } });
   assert.equal(role.status, 201, role.text);
   const nobody = await userClient(srv, admin, { role: 'no-activities', name: 'Nobody' });
+  const card = (await admin.post('/api/v1/contacts', { first_name: 'Timeline', last_name: 'Only' })).json;
+  await make(admin, { kind: 'note', body: 'secret note', contact_id: card.id });
+  const tl = await nobody.get(`/api/v1/contacts/${card.id}/timeline`);
+  assert.equal(tl.status, 200, tl.text);
+  assert.ok(!tl.json.data.some((x) => x.kind === 'activity'));
   assert.equal((await nobody.get('/api/v1/calendar?from=2030-04-08&to=2030-04-14')).status, 403);
   assert.equal((await nobody.get('/api/v1/calendar/overdue')).status, 403);
   const feed = await nobody.get('/api/v1/calendar/feed');
