@@ -16,6 +16,7 @@
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -214,7 +215,9 @@ int phone_parse_cc(const char *text, size_t len, const char *default_region, pho
 
     PhoneNumber num;
     bool ok = phone_try(clean, region, &num);
-    if (!ok || !util->IsValidNumber(num)) {
+    /* IsValidNumber is a third of a parse's time: asked once per candidate, remembered */
+    bool valid = ok && util->IsValidNumber(num);
+    if (!valid) {
         /* Maybe a note follows the number. Drop words from the end, keeping as much text
          * as gives a valid number (so "1-800-FLOWERS Kasia" keeps FLOWERS). Real notes
          * are a word or three; with more words only the text before the first one is
@@ -226,9 +229,11 @@ int phone_parse_cc(const char *text, size_t len, const char *default_region, pho
         for (size_t k = starts.size() <= 4 ? starts.size() : 1; k-- > 0;) {
             if (!phone_try(clean.substr(0, starts[k]), region, &cut)) continue;
             /* k == 0 is the last try: an invalid number beats none at all */
-            if (util->IsValidNumber(cut) || (k == 0 && !ok)) {
+            bool cut_valid = util->IsValidNumber(cut);
+            if (cut_valid || (k == 0 && !ok)) {
                 num = cut;
                 ok = true;
+                valid = cut_valid;
                 break;
             }
         }
@@ -246,9 +251,35 @@ int phone_parse_cc(const char *text, size_t len, const char *default_region, pho
     phone_copy(out->digits, sizeof out->digits, e164.substr(1));
     phone_copy(out->region, sizeof out->region, where);
     phone_copy(out->extension, sizeof out->extension, num.extension());
-    out->valid = util->IsValidNumber(num) ? 1 : 0;
+    out->valid = valid ? 1 : 0;
     out->possible = util->IsPossibleNumber(num) ? 1 : 0;
     return 0;
+}
+
+/* The last answers of this thread, by (region, text). One number is often read two or
+ * three times in a row (an import's mapping, the card's validation, the duplicate check),
+ * and a parse costs tens of microseconds; an answer depends on nothing but its input, so
+ * a remembered one is exactly what a new parse would give. Direct-mapped, 64 entries. */
+struct phone_memo_entry {
+    bool used;
+    int rc;
+    char region[8];
+    size_t len;
+    char text[PHONE_MAX_INPUT];
+    phone_result r;
+};
+
+enum { PHONE_MEMO = 64 };
+thread_local phone_memo_entry phone_memo[PHONE_MEMO];
+
+phone_memo_entry *phone_memo_slot(const char *text, size_t len, const char *region, bool *hit)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)text[i]) * 16777619u;
+    for (const char *p = region; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+    phone_memo_entry *e = &phone_memo[h % PHONE_MEMO];
+    *hit = e->used && e->len == len && strcmp(e->region, region) == 0 && memcmp(e->text, text, len) == 0;
+    return e;
 }
 
 } // namespace
@@ -259,14 +290,31 @@ extern "C" int phone_parse(const char *text, size_t len, const char *default_reg
     if (!out) return -1;
     memset(out, 0, sizeof *out);
     if (!text) len = 0;
+    const char *region = default_region ? default_region : "";
+    bool memo = text && len <= PHONE_MAX_INPUT && strlen(region) < sizeof phone_memo[0].region, hit = false;
+    phone_memo_entry *slot = memo ? phone_memo_slot(text, len, region, &hit) : nullptr;
+    if (hit) {
+        *out = slot->r;
+        return slot->rc;
+    }
+    int rc;
     try {
         /* fills out only once it has a number, so -1 leaves just the digits key */
-        return phone_parse_cc(text, len, default_region, out);
+        rc = phone_parse_cc(text, len, default_region, out);
     } catch (...) {
         memset(out, 0, sizeof *out);
         phone_input_digits(text ? text : "", len, out->digits);
         return -1;
     }
+    if (slot) {
+        slot->used = true;
+        slot->rc = rc;
+        strcpy(slot->region, region);
+        slot->len = len;
+        if (len) memcpy(slot->text, text, len);
+        slot->r = *out;
+    }
+    return rc;
 }
 
 extern "C" int phone_region_valid(const char *region)

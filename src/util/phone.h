@@ -18,7 +18,9 @@
  *     first word): a trailing note must not be dialled as vanity letters.
  *
  * Caller's rules: the functions never throw, never allocate anything the caller frees, keep
- * no state between calls and may be called from any number of threads at once
+ * no state between calls that could change an answer (each thread remembers its last
+ * answers, which only spares parsing the same text twice) and may be called from any
+ * number of threads at once
  * (libphonenumber's PhoneNumberUtil singleton is thread-safe). `text` need not be
  * NUL-terminated. Region codes are ISO 3166-1 alpha-2 ("RU", "PL", "CZ", "ES", "US"...),
  * either case; NULL, "" or an unknown code means "no default region", in which case only

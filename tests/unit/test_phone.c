@@ -232,6 +232,23 @@ static void test_default_region(void **state)
     OK("Pl", "22 123 45 67", "+48221234567", "PL");
 }
 
+/* the per-thread memo answers a repeated text exactly as a parse does, and keys on the
+ * region too: the same digits read in two regions stay two numbers */
+static void test_repeated_text(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 3; round++) {
+        OK("RU", "8 (495) 123-45-67", "+74951234567", "RU");
+        OK("PL", "22 123 45 67", "+48221234567", "PL");
+        OK("CZ", "601 123 456", "+420601123456", "CZ");
+        phone_result r;
+        assert_int_equal(phone_parse("22 123 45 67", 12, "RU", &r), phone_parse("22 123 45 67", 12, "RU", &r));
+        assert_string_not_equal(r.e164, "+48221234567");
+        assert_int_equal(phone_parse("garbage", 7, "RU", &r), -1);
+        assert_string_equal(r.e164, "");
+    }
+}
+
 static void test_region_valid(void **state)
 {
     (void)state;
@@ -341,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_valid_and_possible),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_default_region),
+        cmocka_unit_test(test_repeated_text),
         cmocka_unit_test(test_region_valid),
         cmocka_unit_test(test_length_limit),
         cmocka_unit_test(test_fields_terminated),
