@@ -298,4 +298,10 @@ void idempotency_store(req *r)
     if (db_run(r->db, "INSERT OR REPLACE INTO idempotency(user_id, key, method, path, body_hash, status, response)"
                       " VALUES(?,?,?,?,?,?,?)", &p) < 0)
         log_error(r->id, "cannot store idempotency key: %s", db_errmsg(r->db));
+    /* a retry comes within minutes; keys live a day, so the table does not grow forever */
+    dbparams q;
+    dbparams_init(&q, &r->a);
+    dbp_int(&q, r->user.user_id);
+    db_run(r->db, "DELETE FROM idempotency WHERE user_id = ?"
+                  " AND created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day')", &q);
 }
