@@ -212,6 +212,41 @@ static bool valid_url(const char *s)
     return true;
 }
 
+/* ---------- references ---------- */
+
+enum { MAX_RESOURCES = 64 };
+static const resource *g_resources[MAX_RESOURCES];
+static int g_nresources;
+
+void resource_register(const resource *res)
+{
+    for (int i = 0; i < g_nresources; i++) if (g_resources[i] == res) return;
+    if (g_nresources < MAX_RESOURCES) g_resources[g_nresources++] = res;
+}
+
+/* A reference must name a live record the principal may read: otherwise an id probe
+ * would tell a manager which records exist beyond their sight. Tables that are no
+ * registered resource (internal ones) are only checked for existence. */
+bool resource_ref_visible(ctx *c, const char *table, long long id)
+{
+    const resource *res = NULL;
+    for (int i = 0; i < g_nresources && !res; i++)
+        if (!strcmp(g_resources[i]->table, table)) res = g_resources[i];
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams q;
+    dbparams_init(&q, c->a);
+    buf_printf(&sql, "SELECT 1 FROM %s t WHERE t.id = ?", table);
+    dbp_int(&q, id);
+    if (res) {
+        if (res->soft_delete) buf_adds(&sql, " AND t.deleted_at IS NULL");
+        resource_scope_sql(c, res, ACT_READ, &sql, &q);
+    }
+    bool ok = db_scalar(c->db, sql.data, &q, 0) == 1;
+    buf_release(&sql);
+    return ok;
+}
+
 bool field_bind(ctx *c, const field_def *f, const char *path, json_t *v, dbparams *p, errs *e)
 {
     if (json_is_null(v)) {
@@ -225,12 +260,7 @@ bool field_bind(ctx *c, const field_def *f, const char *path, json_t *v, dbparam
         long long x = json_integer_value(v);
         if (f->type == FT_REF) {
             if (x <= 0) { errs_add(e, path, "invalid_reference", "'%s' must be a positive id", path); return false; }
-            dbparams q;
-            dbparams_init(&q, c->a);
-            dbp_int(&q, x);
-            char sql[160];
-            snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id = ?", f->ref);
-            if (db_scalar(c->db, sql, &q, 0) != 1) {
+            if (!resource_ref_visible(c, f->ref, x)) {
                 errs_add(e, path, "invalid_reference", "'%s' refers to %s %lld, which does not exist", path, f->ref, x);
                 return false;
             }

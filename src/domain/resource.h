@@ -129,6 +129,10 @@ void resource_write_record(ctx *c, const resource *res, long long id, const char
 /* the stored record as a jansson object (for diffs); NULL when missing */
 json_t *resource_load(ctx *c, const resource *res, long long id, scope_action act);
 const field_def *resource_field(const resource *res, const char *name);
+/* resources known by table, for reference checks (openapi_resource registers each) */
+void resource_register(const resource *res);
+/* true when `table` holds a live record `id` the principal may read */
+bool resource_ref_visible(ctx *c, const char *table, long long id);
 /* validates one value against its definition and binds it to p; false with an error in e.
  * `path` names the field in error messages (custom fields reuse this) */
 bool field_bind(ctx *c, const field_def *f, const char *path, json_t *v, dbparams *p, errs *e);

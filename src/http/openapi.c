@@ -13,7 +13,12 @@ typedef struct op { const char *method, *path, *summary, *request, *response; in
 static op g_ops[MAX_OPS];
 static int g_nops;
 
-void openapi_resource(const resource *res) { if (g_nres < MAX_RES) g_res[g_nres++] = res; }
+/* every described resource is also one that references may point at */
+void openapi_resource(const resource *res)
+{
+    if (g_nres < MAX_RES) g_res[g_nres++] = res;
+    resource_register(res);
+}
 
 void openapi_op_status(const char *method, const char *path, const char *summary, const char *request,
                        int status, const char *response)

@@ -168,10 +168,13 @@ int rest_create(req *r, const void *data)
 {
     const resource *res = data;
     if (!r->json) return reply_problem(r, 400, "missing_body", "a JSON object body is required");
-    /* the key is checked and stored under the write lock, so two concurrent retries
-     * cannot both create */
-    if (db_begin(r->db) != 0) return reply_problem(r, 503, "busy", "the database is busy; retry the request");
-    int replay = idempotency_begin(r);
+    /* with an Idempotency-Key, the key is checked and stored under the write lock, so two
+     * concurrent retries cannot both create. Without one, resource_create takes the lock
+     * itself, after validating and before the answer's warnings: writers queue for the
+     * lock, so the less a create does under it the more creates a second */
+    bool keyed = req_header(r, "Idempotency-Key") != NULL;
+    if (keyed && db_begin(r->db) != 0) return reply_problem(r, 503, "busy", "the database is busy; retry the request");
+    int replay = keyed ? idempotency_begin(r) : 0;
     if (replay != 0) {
         db_rollback(r->db);
         if (replay == 1 && r->status == 201) { add_location(r, res); add_etag(r); }
@@ -183,12 +186,13 @@ int rest_create(req *r, const void *data)
     long long id = 0;
     int st = resource_create(&c, res, r->json, &id, &r->out, &e);
     if (st != 201) {
-        db_rollback(r->db);
+        if (keyed) db_rollback(r->db);
         return rest_status(r, res, st, &e);
     }
     add_location(r, res);
     add_etag(r);
     rest_status(r, res, st, &e);
+    if (!keyed) return 201;
     idempotency_store(r);
     if (db_commit(r->db) != 0) return reply_db_error(r);
     return 201;
