@@ -8,13 +8,15 @@
  *                                          a contacts file for the import benchmarks
  *   gen --data DIR --requests OUTDIR [--rows N]
  *                                          request files for the benchmarks (gen_requests.c)
+ *   gen --data DIR --tokens FILE [--rows N] bearer tokens of N managers (default 40), one a line
  *   gen --verify DIR [--verify-samples N]  compare generated index rows with the module's
  *   gen --check [N]                        compare N generated phones with libphonenumber
  *   gen --sample N                         print N generated people and companies
  *
  * The same seed gives the same data on every machine. Counts default to the proportions
  * of the issues: a company per five contacts, a deal per contact, ten activities per
- * contact, a sales manager per 2,000 contacts (at least 10). */
+ * contact, a sales manager per 2,000 contacts (at least 40, so that the SSE benchmark has
+ * 40 users to spread its streams over). */
 #include "gen.h"
 #include "util/phone.h"
 #include <stdio.h>
@@ -34,6 +36,7 @@ static int usage(void)
     fprintf(stderr,
             "usage: gen --data DIR [--contacts N] [--companies N] [--deals N] [--activities N] [--managers N] [--seed S] [--now T]\n"
             "       gen --data DIR --requests OUTDIR [--rows N]\n"
+            "       gen --data DIR --tokens FILE [--rows N]\n"
             "       gen --verify DIR [--verify-samples N]\n"
             "       gen --csv FILE | --xlsx FILE  --rows N [--dup-every K] [--seed S]\n"
             "       gen --check [N]\n"
@@ -107,6 +110,13 @@ static void phase(const char *what, long long n, double t0)
     else fprintf(stderr, "gen: %-36s %10s %12.1f s\n", what, "", dt);
 }
 
+static int stash_all(store *s, const char *const *tables)
+{
+    for (; *tables; tables++)
+        if (store_has_table(s, *tables) && store_stash(s, *tables) != 0) return -1;
+    return 0;
+}
+
 static int load(gen_opts *o)
 {
     store s;
@@ -125,10 +135,11 @@ static int load(gen_opts *o)
         fprintf(stderr, "gen: no contacts/companies tables (clients module not built): only users generated\n");
         goto done;
     }
-    static const char *const tables[] = {"contacts", "companies", "contact_companies", "phone_index", "email_index",
-                                         "deals", "deal_owners", "deal_contacts", "stage_history", "activities"};
-    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
-        if (store_has_table(&s, tables[i]) && store_stash(&s, tables[i]) != 0) return 1;
+    /* each group loads with its tables' indexes and triggers dropped, then rebuilds them */
+    static const char *const clients[] = {"contacts", "companies", "contact_companies", "phone_index", "email_index", NULL};
+    static const char *const funnel[] = {"deals", "deal_owners", "deal_contacts", "stage_history", NULL};
+    static const char *const work[] = {"activities", NULL};
+    if (stash_all(&s, clients) != 0) return 1;
     char **names;
     t = now();
     gen_companies(&s, o, owners, nowners, &names);
@@ -141,24 +152,32 @@ static int load(gen_opts *o)
     phase("contacts (+ links, phone/email/FTS)", o->contacts, t);
     for (long long i = 1; i <= o->companies; i++) free(names[i]);
     free(names);
+    t = now();
+    if (store_restore(&s) != 0) return 1;
+    phase("indexes of contacts and companies", 0, t);
     if (o->deals && store_has_table(&s, "deals")) {
+        if (stash_all(&s, funnel) != 0) return 1;
         t = now();
         if (gen_deals(&s, o, owners, nowners, contacts, deals) != 0) return 1;
         phase("deals (+ owners, history, FTS)", o->deals, t);
+        t = now();
+        if (store_restore(&s) != 0) return 1;
+        phase("indexes and triggers of deals", 0, t);
     } else if (o->deals) {
         fprintf(stderr, "gen: no deals table (funnel module not built): no deals\n");
         o->deals = 0;
     }
     if (o->activities && store_has_table(&s, "activities")) {
+        if (stash_all(&s, work) != 0) return 1;
         t = now();
         if (gen_activities(&s, o, owners, nowners, contacts, deals) != 0) return 1;
         phase("activities (+ FTS)", o->activities, t);
+        t = now();
+        if (store_restore(&s) != 0) return 1;
+        phase("indexes of activities", 0, t);
     } else if (o->activities) {
         fprintf(stderr, "gen: no activities table (activities module not built): no activities\n");
     }
-    t = now();
-    if (store_restore(&s) != 0) return 1;
-    phase("indexes and triggers rebuilt", 0, t);
     free(contacts);
     free(deals);
 done:
@@ -173,7 +192,7 @@ done:
 int main(int argc, char **argv)
 {
     gen_opts o = {.seed = 1, .contacts = 100000, .companies = -1, .deals = -1, .activities = -1, .managers = -1};
-    const char *csv = NULL, *xlsx = NULL, *verify = NULL, *requests = NULL;
+    const char *csv = NULL, *xlsx = NULL, *verify = NULL, *requests = NULL, *tokens = NULL;
     long long rows = -1, checks = -1, samples = -1, verify_n = 300;
     int dup_every = 50;
     for (int i = 1; i < argc; i++) {
@@ -195,6 +214,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--sample")) samples = num(v);
         else if (!strcmp(a, "--verify")) verify = v;
         else if (!strcmp(a, "--requests")) requests = v;
+        else if (!strcmp(a, "--tokens")) tokens = v;
         else if (!strcmp(a, "--verify-samples")) verify_n = num(v);
         else if (!strcmp(a, "--now")) o.now = num(v);
         else return usage();
@@ -211,10 +231,17 @@ int main(int argc, char **argv)
     }
     if (!o.data) return usage();
     if (requests) return gen_requests(o.data, requests, o.seed, rows > 0 ? (int)rows : 20000) ? 1 : 0;
+    if (tokens) {
+        store s;
+        if (store_open(&s, o.data) != 0) return 1;
+        int rc = gen_tokens(&s, rows > 0 ? (int)rows : 40, tokens);
+        store_close(&s);
+        return rc ? 1 : 0;
+    }
     if (!o.now) o.now = (long long)time(NULL) / 86400 * 86400;
     if (o.companies < 0) o.companies = o.contacts / 5;
     if (o.deals < 0) o.deals = o.contacts;
     if (o.activities < 0) o.activities = o.contacts * 10;
-    if (o.managers < 0) o.managers = (int)(o.contacts / 2000 > 10 ? o.contacts / 2000 : 10);
+    if (o.managers < 0) o.managers = (int)(o.contacts / 2000 > 40 ? o.contacts / 2000 : 40);
     return load(&o);
 }

@@ -65,6 +65,8 @@ void store_insert(store *s, sqlite3_stmt *st);
 int gen_users(store *s, const gen_opts *o);
 /* the ids of the users with role manager, for owners; caller frees */
 long long *gen_owner_ids(store *s, int *n);
+/* bearer tokens for the first n managers, written to path one per line (SSE clients) */
+int gen_tokens(store *s, int n, const char *path);
 /* RFC 3339 UTC of a Unix time, as the server stores times */
 void gen_time(long long epoch, char out[24]);
 

@@ -6,6 +6,9 @@
  * CREATE statements from sqlite_master afterwards: whatever indexes a module defines, the
  * loaded base ends with the same ones as a base grown through the API. */
 #include "gen.h"
+#include "core/arena.h"
+#include "domain/auth.h"
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,4 +194,33 @@ long long *gen_owner_ids(store *s, int *n)
     }
     sqlite3_finalize(st);
     return ids;
+}
+
+int gen_tokens(store *s, int n, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) { perror(path); return -1; }
+    int nowners;
+    long long *owners = gen_owner_ids(s, &nowners);
+    sqlite3_stmt *ins = store_prepare(s, "INSERT INTO api_tokens(user_id, name, token_hash, prefix) VALUES(?, 'bench', ?, ?)");
+    arena a;
+    arena_init(&a);
+    if (sodium_init() < 0) { fprintf(stderr, "gen: libsodium does not start\n"); return -1; }
+    for (int i = 0; i < n && i < nowners; i++) {
+        /* the server's token form (src/http/auth_routes.c): kt_ + 32 random bytes, base64url */
+        unsigned char raw[32];
+        char secret[64], token[72];
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2base64(secret, sizeof secret, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        snprintf(token, sizeof token, "kt_%s", secret);
+        sqlite3_bind_int64(ins, 1, owners[i]);
+        sqlite3_bind_text(ins, 2, auth_secret_hash(&a, token), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 3, token, 8, SQLITE_TRANSIENT);
+        store_insert(s, ins);
+        fprintf(f, "%s\n", token);
+    }
+    arena_release(&a);
+    sqlite3_finalize(ins);
+    free(owners);
+    return fclose(f) == 0 ? 0 : -1;
 }

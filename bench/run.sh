@@ -84,6 +84,7 @@ spread() {   # "±x%": half the range of the runs around their median
   sort -g | awk '{ v[NR] = $1 } END { if (NR < 2) { print ""; exit } m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
                                       if (m > 0) printf "±%.1f%%", 50 * (v[NR] - v[1]) / m }'
 }
+commas() { awk -v n="$1" 'BEGIN { s = sprintf("%d", n); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } print s r }'; }
 runs_list() { paste -sd' ' "$1" | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? ", " : ""), $i }'; }
 
 # ---------------------------------------------------------------- processes
@@ -150,7 +151,7 @@ token_for() {   # token_for EMAIL PASSWORD: a bearer token
   echo "$tok"
 }
 
-status_of() { curl -s -o /dev/null -w '%{http_code}' -H "$AUTH" "$URL$1"; }
+status_of() { curl -s -o /dev/null --max-time 3 -w '%{http_code}' -H "$AUTH" "$URL$1" || true; }   # streams: cut after 3 s
 has() { local s; s=$(status_of "$1"); [ "$s" != 404 ] && [ "$s" != 405 ]; }   # the endpoint exists
 
 # ---------------------------------------------------------------- measuring
@@ -226,6 +227,40 @@ SQL_LOOKUP_WHOLE=$(lookup_sql "x.rev = ?1")
 SQL_LOOKUP_SUFFIX=$(lookup_sql "x.rev >= ?1 AND x.rev < ?2")
 SQL_LISTQ="SELECT t.* FROM contacts t WHERE t.deleted_at IS NULL
   AND t.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?1) ORDER BY t.id DESC LIMIT 21"
+# board.c: the totals of every stage, then the first 20 cards of each (one list query per stage)
+SQL_BOARD="SELECT s.id, (SELECT sum(count) FROM stage_totals WHERE stage_id = s.id), d.*
+  FROM stages s JOIN deals d ON d.id IN (SELECT x.id FROM deals x WHERE x.deleted_at IS NULL AND x.pipeline_id = s.pipeline_id
+  AND x.stage_id = s.id ORDER BY x.id DESC LIMIT 21) WHERE s.pipeline_id = ?1 ORDER BY s.position, d.id DESC"
+SQL_DEALS="SELECT t.*, t.id FROM deals t WHERE 1 AND t.deleted_at IS NULL AND t.owner_id = ?1 AND t.stage_id = ?2
+  ORDER BY t.id DESC LIMIT 51"
+# timeline.c with the audit, deal, stage-change (deal_links.c) and activity (activity.c) sources
+MIDS="WITH RECURSIVE mids(id) AS (SELECT ?1 UNION SELECT g.from_id FROM merges g JOIN mids ON g.into_id = mids.id
+  WHERE g.object = 'contact' AND g.undone_at IS NULL) SELECT id FROM mids"
+SQL_TIMELINE="WITH tl(at, kind, item_id, payload) AS (
+  SELECT a.at, 'audit', a.id, json_object('action', a.action, 'user_id', a.user_id, 'user_name', u.name, 'object', a.object,
+    'object_id', a.object_id, 'changes', json(a.changes), 'request_id', a.request_id)
+    FROM audit a LEFT JOIN users u ON u.id = a.user_id WHERE a.object = 'contact' AND a.object_id IN ($MIDS)
+  UNION ALL SELECT t.created_at, 'deal', t.id, json_object('deal_id', t.id, 'title', t.title, 'amount', t.amount,
+    'currency', t.currency, 'status', t.status, 'pipeline_id', t.pipeline_id, 'stage_id', t.stage_id,
+    'stage', (SELECT name FROM stages WHERE id = t.stage_id), 'owner_id', t.owner_id)
+    FROM deals t WHERE t.deleted_at IS NULL AND t.id IN (SELECT deal_id FROM deal_contacts WHERE contact_id IN ($MIDS))
+  UNION ALL SELECT h.at, 'stage_change', h.id, json_object('deal_id', t.id, 'title', t.title, 'from_stage_id', h.from_stage_id,
+    'from_stage', (SELECT name FROM stages WHERE id = h.from_stage_id), 'to_stage_id', h.to_stage_id,
+    'to_stage', (SELECT name FROM stages WHERE id = h.to_stage_id), 'user_id', h.user_id,
+    'user_name', (SELECT name FROM users WHERE id = h.user_id), 'seconds', h.seconds)
+    FROM stage_history h JOIN deals t ON t.id = h.deal_id WHERE h.from_stage_id IS NOT NULL AND t.deleted_at IS NULL
+    AND t.id IN (SELECT deal_id FROM deal_contacts WHERE contact_id IN ($MIDS))
+  UNION ALL SELECT coalesce(t.done_at, t.due_at, t.created_at), 'activity', t.id, json_object('type', t.kind,
+    'status', t.status, 'subject', t.subject, 'body', substr(t.body, 1, 500), 'due_at', t.due_at, 'end_at', t.end_at,
+    'done_at', t.done_at, 'result', t.result, 'assignee_id', t.assignee_id, 'direction', t.direction, 'phone', t.phone,
+    'duration', t.duration, 'outcome', t.outcome, 'recording_url', t.recording_url)
+    FROM activities t WHERE t.contact_id = ?1 AND t.deleted_at IS NULL)
+  SELECT at, kind, item_id, payload FROM tl ORDER BY at DESC, kind, item_id DESC LIMIT 51"
+# calendar.c: one manager's window, sorted by due time (a resource list)
+SQL_CALENDAR="SELECT t.*, t.due_at FROM activities t WHERE 1 AND t.deleted_at IS NULL AND t.assignee_id IN (?1)
+  AND t.due_at >= ?2 AND t.due_at < ?3 AND (t.due_at >= ?4 OR t.end_at > ?4) AND t.status <> 'cancelled'
+  ORDER BY t.due_at ASC, t.id ASC LIMIT 51"
+SQL_EXPORT="SELECT * FROM contacts WHERE deleted_at IS NULL"
 
 # ---------------------------------------------------------------- one scale
 
@@ -245,7 +280,60 @@ build_base() {   # build_base N DIR EXTRA_GEN_ARGS...
 
 S2="Server foundation (issue 2)"
 S3="Client base: contacts and companies (issue 3)"
+S4="Sales funnel: deals and pipelines (issue 4)"
+S5="Activities and calendar (issue 5)"
+S6="Import and export (issue 6)"
 S7="Data generator (issue 7)"
+SR="Reports (DESIGN.md)"
+
+# peak_run LOG CMD...: runs CMD with its output in LOG, bounded by BENCH_IMPORT_SECONDS;
+# sets PEAK_KIB (peak RSS) and WALL (seconds), PEAK_TIMED_OUT=1 when it had to be stopped
+peak_run() {
+  local logf=$1; shift
+  local t0 t1 pid hwm=0 h
+  t0=$(date +%s.%N)
+  "$@" > "$logf" 2>&1 &
+  pid=$!
+  PEAK_TIMED_OUT=0
+  while kill -0 "$pid" 2>/dev/null; do
+    h=$(kib "$pid" VmHWM 2>/dev/null || true); [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
+    if awk -v a="$t0" -v b="$(date +%s.%N)" -v m="$IMPORT_SECONDS" 'BEGIN { exit !(b - a > m) }'; then
+      PEAK_TIMED_OUT=1; kill -TERM "$pid" 2>/dev/null || true
+    fi
+    sleep 0.2
+  done
+  wait "$pid" 2>/dev/null || true
+  t1=$(date +%s.%N)
+  WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+  PEAK_KIB=$hwm
+}
+IMPORT_SECONDS=${BENCH_IMPORT_SECONDS:-150}
+
+# import_figure ID FIGURE GOAL_RATE FILE ROWS: `kartoteka import contacts` into a fresh base
+import_figure() {
+  local id=$1 fig=$2 goal=$3 file=$4 rows=$5 dir=$WORK/import-$SCALE
+  rm -rf "$dir"
+  "$BIN" init --data "$dir" --admin-email "$ADMIN_EMAIL" --admin-password "$ADMIN_PASSWORD" > /dev/null
+  peak_run "$WORK/$id.log" "$BIN" import contacts "$file" --data "$dir" --errors "$WORK/$id.errors.csv"
+  local read created skipped rejected rate note="" ms
+  read=$(sed -n 's/.*"read":\([0-9]*\).*/\1/p' "$WORK/$id.log" | tail -1)
+  created=$(sed -n 's/.*"created":\([0-9]*\).*/\1/p' "$WORK/$id.log" | tail -1)
+  skipped=$(sed -n 's/.*"skipped":\([0-9]*\).*/\1/p' "$WORK/$id.log" | tail -1)
+  rejected=$(sed -n 's/.*"rejected":\([0-9]*\).*/\1/p' "$WORK/$id.log" | tail -1)
+  if [ -n "$read" ]; then
+    rate=$(awk -v n="$read" -v t="$WALL" 'BEGIN { printf "%.0f", n / t }')
+  else   # stopped: the job's own progress (rows read, run time) is in the imports table
+    read=$(sqlite3 "$dir/kartoteka.db" "SELECT rows_read FROM imports ORDER BY id DESC LIMIT 1" 2>/dev/null || echo 0)
+    ms=$(sqlite3 "$dir/kartoteka.db" "SELECT run_ms FROM imports ORDER BY id DESC LIMIT 1" 2>/dev/null || echo 0)
+    rate=$(awk -v n="${read:-0}" -v ms="${ms:-0}" 'BEGIN { if (ms > 0) printf "%.0f", n * 1000 / ms }')
+    note="stopped after ${IMPORT_SECONDS} s with ${read:-0} of $rows rows read; the rate is the job's own (rows read / its run time)"
+  fi
+  record id="$id" section="$S6" figure="$fig" unit=rows/s value="$rate" \
+    detail="$rows rows, ${WALL} s wall$( [ -n "$created" ] && echo ": created $created, skipped $skipped (duplicates), rejected $rejected"); peak RSS $(mib "$PEAK_KIB") MiB" \
+    goal="≥ $(commas "$goal") rows/s, memory flat" goal_on=value goal_op=">=" goal_num="$goal" \
+    base_name="bench/gen into SQLite" base_value="$GEN_CONTACT_RATE" note="$note"
+  rm -rf "$dir"
+}
 
 measure() {   # measure N full|growth
   SCALE=$1
@@ -257,12 +345,20 @@ measure() {   # measure N full|growth
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   log "building a base of $SCALE contacts in $DATA"
   if [ "$mode" = full ]; then build_base "$SCALE" "$DATA"; else build_base "$SCALE" "$DATA" --deals 0 --activities 0; fi
-  record id=gen section="$S7" figure="bench/gen: $SCALE contacts$( [ "$mode" = full ] && echo " with companies, deals, activities" ), all indexes" \
-    unit=s value="$GEN_SECONDS" detail="$(grep -E '^gen: (companies|contacts|deals|activities|indexes)' "$WORK/gen-$SCALE.log" |
-      awk '{ printf "%s%s %s s", (NR > 1 ? "; " : ""), $2, $(NF - 3) }')" \
+  local clients_s
+  clients_s=$(awk '/^gen: (companies|contacts|indexes of contacts)/ { for (i = NF; i > 2; i--) if ($i == "s") break; t += $(i - 1) }
+                   END { printf "%.1f", t }' "$WORK/gen-$SCALE.log")
+  record id=gen_clients section="$S7" figure="bench/gen: $SCALE contacts and $((SCALE / 5)) companies with their phone, e-mail and full-text indexes" \
+    unit=s value="$clients_s" detail="$(grep -E '^gen: (companies|contacts|indexes of contacts)' "$WORK/gen-$SCALE.log" |
+      awk '{ for (i = NF; i > 2; i--) if ($i == "s") break; n = substr($0, 6, 36); sub(/ *$/, "", n); printf "%s%s %s s", (NR > 1 ? "; " : ""), n, $(i - 1) }')" \
     goal="1M contacts in under a minute" goal_on=value goal_op="<=" goal_num="$(awk -v n="$SCALE" 'BEGIN { print 60 * n / 1000000 }')"
+  record id=gen section="$S7" figure="bench/gen: the whole base$( [ "$mode" = full ] && echo " (+ $SCALE deals, $((SCALE * 10)) activities)"), from kartoteka init to the last index" \
+    unit=s value="$GEN_SECONDS" detail="$(grep -E '^gen: (deals|activities|indexes of|commit)' "$WORK/gen-$SCALE.log" |
+      awk '{ for (i = NF; i > 2; i--) if ($i == "s") break; n = substr($0, 6, 36); sub(/ *$/, "", n); printf "%s%s %s s", (NR > 1 ? "; " : ""), n, $(i - 1) }')"
+  GEN_CONTACT_RATE=$(awk '/^gen: contacts/ { print $(NF - 1) }' "$WORK/gen-$SCALE.log")
   mkdir -p "$req"
   "$TOOLS/gen" --data "$DATA" --requests "$req" --rows 50000 --seed "$SEED"
+  "$TOOLS/gen" --data "$DATA" --tokens "$WORK/tokens-$SCALE.txt" --rows 40
 
   start_server "$DATA"
   sleep 1
@@ -296,6 +392,9 @@ measure() {   # measure N full|growth
       goal="≥ 50% of hello-world" goal_on=ratio goal_op=">=" goal_num=0.5 base_name=hello-world base_value="$HELLO"
   fi
 
+  local mtok
+  mtok=$(token_for "$MANAGER_EMAIL" "$ADMIN_PASSWORD" 2>/dev/null || true)
+
   # -- client base (issue 3)
   if has /api/v1/contacts/1; then
     rate card_read "$S3" "read a contact card: GET /api/v1/contacts/{id}, random ids" "≥ 20,000 req/s" 20000 "$req/card.get"
@@ -307,8 +406,6 @@ measure() {   # measure N full|growth
       "$req/lookup-whole.get" "$req/lookup-whole.sql" "$SQL_LOOKUP_WHOLE" "$SQL_LOOKUP_SUFFIX"
     latency listq "$S3" "contact list filtered by text: GET /api/v1/contacts?q=<4 letters>&limit=20" "" \
       "$req/listq.get" "$req/listq.sql" "$SQL_LISTQ"
-    local mtok
-    mtok=$(token_for "$MANAGER_EMAIL" "$ADMIN_PASSWORD" 2>/dev/null || true)
     if [ -n "$mtok" ]; then
       TOKEN_OVERRIDE=$mtok latency typeahead_manager "$S3" "typeahead as a manager (role scope: own team's cards)" 10 \
         "$req/typeahead.get" "" ""
@@ -321,6 +418,93 @@ measure() {   # measure N full|growth
     missing typeahead "$S3" "typeahead search" "p99 ≤ 10 ms" "no /api/v1/contacts"
     missing lookup "$S3" "caller-ID phone lookup" "p99 ≤ 2 ms" "no /api/v1/contacts"
     missing create "$S3" "create a contact with duplicate checks" "≥ 2,000 req/s" "no /api/v1/contacts"
+  fi
+
+  # -- sales funnel (issue 4)
+  if [ "$mode" = full ]; then
+    if has /api/v1/pipelines/1/board && [ -s "$req/board.get" ]; then
+      latency board "$S4" "kanban board, first page of every stage: GET /api/v1/pipelines/{id}/board" 20 \
+        "$req/board.get" "$req/board.sql" "$SQL_BOARD"
+      [ -n "$mtok" ] && TOKEN_OVERRIDE=$mtok latency board_manager "$S4" "kanban board as a manager (role scope: own team's deals)" 20 \
+        "$req/board.get" "" ""
+      latency deals_list "$S4" "deal list filtered by owner and stage: GET /api/v1/deals?owner_id=&stage_id=" 10 \
+        "$req/deals.get" "$req/deals.sql" "$SQL_DEALS"
+      rate stage_move "$S4" "stage move: PATCH /api/v1/deals/{id} {stage_id} with If-Match, each deal once" "≥ 2,000 moves/s" 2000 "$req/move.patch"
+    else
+      missing board "$S4" "kanban board first page" "p99 ≤ 20 ms" "no /api/v1/pipelines/{id}/board or no deals"
+      missing stage_move "$S4" "stage move" "≥ 2,000 per second" "no deals"
+      missing deals_list "$S4" "deal list filtered by owner+stage" "p99 ≤ 10 ms" "no deals"
+    fi
+    if has /api/v1/reports/funnel; then
+      missing report "$SR" "funnel report over 1M deals" "≤ 200 ms" "an endpoint exists but bench/run.sh does not know its parameters yet"
+    else
+      missing report "$SR" "funnel report over 1M deals" "≤ 200 ms" "no /api/v1/reports endpoint in this build"
+    fi
+  fi
+
+  # -- activities (issue 5)
+  if [ "$mode" = full ]; then
+    if has /api/v1/contacts/1/timeline && [ -s "$req/timeline.get" ]; then
+      latency timeline "$S5" "client card timeline, first page: GET /api/v1/contacts/{id}/timeline" 10 \
+        "$req/timeline.get" "$req/timeline.sql" "$SQL_TIMELINE"
+    else
+      missing timeline "$S5" "client card timeline first page" "p99 ≤ 10 ms" "no timeline or no activities"
+    fi
+    if [ -s "$req/calendar.get" ] && has "/api/v1/calendar?from=2026-01-05&to=2026-01-11"; then
+      latency calendar "$S5" "a manager's calendar week: GET /api/v1/calendar?from=&to=&user=" 10 \
+        "$req/calendar.get" "$req/calendar.sql" "$SQL_CALENDAR"
+    else
+      missing calendar "$S5" "a manager's calendar week" "p99 ≤ 10 ms" "no /api/v1/calendar or no activities"
+    fi
+    if has /api/v1/events && [ -s "$WORK/tokens-$SCALE.txt" ]; then
+      local before during after sse1 sse2
+      before=$(kib "$SERVER_PID" VmRSS)
+      "$TOOLS/sse" -n 1000 -d 6 -T "$WORK/tokens-$SCALE.txt" "$PORT" /api/v1/events > "$WORK/sse.out" 2> "$WORK/sse.err" &
+      local sse_pid=$!
+      for _ in $(seq 1 150); do [ -s "$WORK/sse.out" ] && break; sleep 0.2; done
+      sleep 1
+      during=$(kib "$SERVER_PID" VmRSS)
+      wait "$sse_pid" || true
+      sleep 1
+      after=$(kib "$SERVER_PID" VmRSS)
+      sse1=$(head -1 "$WORK/sse.out"); sse2=$(sed -n 2p "$WORK/sse.out")
+      record id=sse section="$S5" figure="1,000 SSE clients on GET /api/v1/events (40 users): server memory they add" unit=MiB \
+        value="$(mib $((during - before)))" detail="$(json_get connected <<< "$sse1") connected in $(json_get connect_ms <<< "$sse1") ms, $(json_get still_open <<< "$sse2") still open after 6 s; VmRSS $(mib "$before") MiB before, $(mib "$during") MiB with them ($(awk -v d=$((during - before)) 'BEGIN { printf "%.1f", d / 1000 }') KiB per stream), $(mib "$after") MiB after they left" \
+        goal="memory reported" note="$(head -c 200 "$WORK/sse.err" | tr '\n\t' '  ')"
+    else
+      missing sse "$S5" "1,000 SSE clients" "memory reported" "no /api/v1/events"
+    fi
+  fi
+
+  # -- import and export (issue 6)
+  if [ "$mode" = full ]; then
+    if "$BIN" import --help > /dev/null 2>&1; then
+      local csv=$WORK/import-$SCALE.csv xlsx=$WORK/import-$SCALE.xlsx xrows=$((SCALE / 10))
+      "$TOOLS/gen" --csv "$csv" --rows "$SCALE" --seed "$SEED"
+      import_figure import_csv "CSV import: kartoteka import contacts, $SCALE rows, phone normalisation and duplicate checks" 100000 "$csv" "$SCALE"
+      [ "$xrows" -gt 1048575 ] && xrows=1048575
+      "$TOOLS/gen" --xlsx "$xlsx" --rows "$xrows" --seed "$SEED"
+      import_figure import_xlsx "XLSX import: kartoteka import contacts, $xrows rows" 50000 "$xlsx" "$xrows"
+      rm -f "$csv" "$xlsx"
+    else
+      missing import_csv "$S6" "CSV import of 1M contacts" "≥ 100,000 rows/s" "no kartoteka import"
+      missing import_xlsx "$S6" "XLSX import of 100k rows" "≥ 50,000 rows/s" "no kartoteka import"
+    fi
+    if "$BIN" export --help > /dev/null 2>&1; then
+      peak_run "$WORK/export.log" "$BIN" export contacts --data "$DATA" --format csv --out "$WORK/export-$SCALE.csv"
+      local rows raw
+      rows=$(sed -n 's/.*"rows":\([0-9]*\).*/\1/p' "$WORK/export.log" | tail -1)
+      raw=$("$TOOLS/sqlq" -d 0.1 -w 0 -f <(echo x) "$DATA/kartoteka.db" "$SQL_EXPORT" 2> /dev/null) || true
+      record id=export_csv section="$S6" figure="CSV export: kartoteka export contacts --format csv, every contact" unit=rows/s \
+        value="$(awk -v n="$rows" -v t="$WALL" 'BEGIN { if (t > 0) printf "%.0f", n / t }')" \
+        detail="$rows rows in ${WALL} s, $(du -m "$WORK/export-$SCALE.csv" 2>/dev/null | cut -f1) MB; peak RSS $(mib "$PEAK_KIB") MiB$( [ "$PEAK_TIMED_OUT" = 1 ] && echo "; stopped after ${IMPORT_SECONDS} s")" \
+        goal="≥ 200,000 rows/s, memory flat" goal_on=value goal_op=">=" goal_num=200000 \
+        base_name="raw SQLite SELECT of every contact" \
+        base_value="$(awk -v r="$(json_get rows_per_query <<< "$raw")" -v ms="$(json_get p50_ms <<< "$raw")" 'BEGIN { if (ms > 0) printf "%.0f", r * 1000 / ms }')"
+      rm -f "$WORK/export-$SCALE.csv"
+    else
+      missing export_csv "$S6" "CSV export of 1M contacts" "≥ 200,000 rows/s" "no kartoteka export"
+    fi
   fi
 
   # -- memory (issue 2), after all the load above
