@@ -287,10 +287,30 @@ char *db_scalar_text(db *d, arena *a, const char *sql, const dbparams *p)
     return v;
 }
 
+/* Writers of this process queue on a mutex before BEGIN IMMEDIATE: SQLite's own wait for
+ * the write lock is polling (busy_handler sleeps, then retries), which leaves the lock idle
+ * between a commit and the next waiter's wake-up and costs every waiter CPU. Another
+ * process (a command-line import beside the server) is still waited for by busy_handler.
+ * The wait is bounded like busy_handler's: a writer that cannot get in reports busy. */
+static pthread_mutex_t g_write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int write_lock(void)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    return pthread_mutex_timedlock(&g_write_lock, &until) == 0 ? 0 : -1;
+}
+
 int db_begin(db *d)
 {
     if (d->tx_depth++ > 0) return 0;   /* nested: the outer transaction decides */
-    if (db_exec(d, "BEGIN IMMEDIATE") != 0) { d->tx_depth = 0; return -1; }
+    if (write_lock() != 0) { d->tx_depth = 0; return -1; }
+    if (db_exec(d, "BEGIN IMMEDIATE") != 0) {
+        d->tx_depth = 0;
+        pthread_mutex_unlock(&g_write_lock);
+        return -1;
+    }
     return 0;
 }
 
@@ -298,11 +318,13 @@ int db_commit(db *d)
 {
     if (d->tx_depth == 0) return -1;
     if (--d->tx_depth > 0) return 0;
+    int rc = 0;
     if (db_exec(d, "COMMIT") != 0) {
         db_exec(d, "ROLLBACK");
-        return -1;
+        rc = -1;
     }
-    return 0;
+    pthread_mutex_unlock(&g_write_lock);
+    return rc;
 }
 
 void db_rollback(db *d)
@@ -310,6 +332,7 @@ void db_rollback(db *d)
     if (d->tx_depth == 0) return;
     d->tx_depth = 0;
     db_exec(d, "ROLLBACK");
+    pthread_mutex_unlock(&g_write_lock);
 }
 
 bool db_in_tx(db *d) { return d->tx_depth > 0; }
