@@ -15,23 +15,81 @@ static const char *fts_table(const char *object)
     return NULL;
 }
 
+/* the rows of the running batch of this thread (search.h) */
+typedef struct pending_row {
+    bool contact;       /* contacts_fts, else companies_fts */
+    long long id;
+    char *folded;       /* NULL: removed */
+} pending_row;
+
+static _Thread_local struct {
+    bool on;
+    pending_row *v;
+    size_t n, cap;
+} t_batch;
+
+static int write_row(ctx *c, bool contact, long long id, const char *folded)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, id);
+    if (db_run(c->db, contact ? "DELETE FROM contacts_fts WHERE rowid = ?" : "DELETE FROM companies_fts WHERE rowid = ?", &p) < 0)
+        return -1;
+    if (!folded) return 0;
+    dbp_text(&p, folded);
+    return db_run(c->db, contact ? "INSERT INTO contacts_fts(rowid, body) VALUES(?, ?)"
+                                 : "INSERT INTO companies_fts(rowid, body) VALUES(?, ?)", &p) < 0 ? -1 : 0;
+}
+
+void search_batch_begin(void) { t_batch.on = true; }
+
+size_t search_batch_mark(void) { return t_batch.n; }
+
+void search_batch_undo(size_t mark)
+{
+    while (t_batch.n > mark) free(t_batch.v[--t_batch.n].folded);
+}
+
+int search_batch_flush(ctx *c)
+{
+    arena a;   /* the caller's arena may live as long as the whole import */
+    arena_init(&a);
+    ctx fc = *c;
+    fc.a = &a;
+    int rc = 0;
+    for (size_t i = 0; i < t_batch.n && rc == 0; i++) rc = write_row(&fc, t_batch.v[i].contact, t_batch.v[i].id, t_batch.v[i].folded);
+    arena_release(&a);
+    search_batch_undo(0);
+    return rc;
+}
+
+void search_batch_end(void)
+{
+    search_batch_undo(0);
+    free(t_batch.v);
+    memset(&t_batch, 0, sizeof t_batch);
+}
+
 int search_index_set(ctx *c, const char *object, long long id, const char *text)
 {
     const char *t = fts_table(object);
     if (!t) return -1;
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, id);
-    if (db_run(c->db, !strcmp(t, "contacts_fts") ? "DELETE FROM contacts_fts WHERE rowid = ?"
-                                                 : "DELETE FROM companies_fts WHERE rowid = ?", &p) < 0)
-        return -1;
-    if (!text) return 0;
-    size_t n = strlen(text);
-    char *folded = arena_alloc(c->a, n + 1);
-    text_fold(text, n, folded, n + 1);
-    dbp_text(&p, folded);
-    return db_run(c->db, !strcmp(t, "contacts_fts") ? "INSERT INTO contacts_fts(rowid, body) VALUES(?, ?)"
-                                                    : "INSERT INTO companies_fts(rowid, body) VALUES(?, ?)", &p) < 0 ? -1 : 0;
+    bool contact = !strcmp(t, "contacts_fts");
+    char *folded = NULL;
+    if (text) {
+        size_t n = strlen(text);
+        folded = t_batch.on ? malloc(n + 1) : arena_alloc(c->a, n + 1);
+        if (!folded) abort();
+        text_fold(text, n, folded, n + 1);
+    }
+    if (!t_batch.on) return write_row(c, contact, id, folded);
+    if (t_batch.n == t_batch.cap) {
+        t_batch.cap = t_batch.cap ? t_batch.cap * 2 : 256;
+        t_batch.v = realloc(t_batch.v, t_batch.cap * sizeof *t_batch.v);
+        if (!t_batch.v) abort();
+    }
+    t_batch.v[t_batch.n++] = (pending_row){contact, id, folded};
+    return 0;
 }
 
 void search_text_add_list(buf *b, const char *list_json, const char *member)

@@ -14,6 +14,19 @@
 
 /* replaces the row of (object, id) with the folded `text`; NULL removes it */
 int search_index_set(ctx *c, const char *object, long long id, const char *text);
+/* Batches of many writes (imports): between search_batch_begin and search_batch_flush the
+ * rows this thread sets are kept in memory and written by the flush, in order, inside the
+ * batch's transaction. FTS5 writes its pending rows out as a new segment at every
+ * savepoint and commit, so a batch that guards each row with a savepoint would otherwise
+ * write a segment per row (a fifth of an import's time); the flush writes one. Searches
+ * inside the batch do not see the pending rows. search_batch_mark/undo drop the rows set
+ * since a mark (a row rolled back to its savepoint); search_batch_end drops whatever is
+ * pending (the batch rolled back) and leaves batch mode. */
+void search_batch_begin(void);
+size_t search_batch_mark(void);
+void search_batch_undo(size_t mark);
+int search_batch_flush(ctx *c);
+void search_batch_end(void);
 /* appends `member` of every entry of a stored JSON list (emails, phones) to b */
 void search_text_add_list(buf *b, const char *list_json, const char *member);
 /* GET /api/v1/search?q=...&limit=... */

@@ -8,6 +8,7 @@
 #include "domain/custom_field.h"
 #include "domain/deal.h"
 #include "domain/pipeline.h"
+#include "domain/search.h"
 #include "core/config.h"
 #include "core/currency.h"
 #include "core/log.h"
@@ -871,6 +872,7 @@ static int process(job *j, ctx *c, const import_row *row, outcome *o)
      * scope refuses the written card; any other failure is a database error that rolls
      * the whole batch back. */
     bool guard = remember || m.linked || resource_level(c, j->kind->res, ACT_WRITE) != SCOPE_ALL;
+    size_t search_mark = search_batch_mark();   /* full-text rows wait for the batch's end */
     if (guard && db_exec(c->db, "SAVEPOINT import_row") != 0) return -1;
     int st = 0;
     bool ok = false;
@@ -912,13 +914,17 @@ static int process(job *j, ctx *c, const import_row *row, outcome *o)
         o->reason = reason;
     }
     bool keep = ok && !j->set.dry_run && !j->preview;
-    if (guard && !keep && db_exec(c->db, "ROLLBACK TO import_row") != 0) return -1;
+    if (guard && !keep) {
+        search_batch_undo(search_mark);
+        if (db_exec(c->db, "ROLLBACK TO import_row") != 0) return -1;
+    }
     if (guard && db_exec(c->db, "RELEASE import_row") != 0) return -1;
     if (ok && remember)
         for (size_t i = 0; i < nkeys; i++) keyset_put(&j->seen, key_hash(keys[i].kind, keys[i].key), (long long)row->line);
     return 0;
 fatal:
     if (guard) {
+        search_batch_undo(search_mark);
         db_exec(c->db, "ROLLBACK TO import_row");
         db_exec(c->db, "RELEASE import_row");
     }
@@ -1017,6 +1023,7 @@ int import_run(ctx *c, long long id, const import_hooks *h, import_counts *n, ch
     while (!eof) {
         if (h && h->cancelled && h->cancelled(h->cls, &stopping)) { cancelled = true; break; }
         if (db_begin(c->db) != 0) { snprintf(err, errlen, "the database is busy: %s", db_errmsg(c->db)); goto done; }
+        search_batch_begin();
         /* a batch ends after IMPORT_BATCH_ROWS rows or 250 ms, so the write lock is never
          * held long enough to stall the people working in the CRM meanwhile */
         long long t0 = now_ms();
@@ -1031,7 +1038,8 @@ int import_run(ctx *c, long long id, const import_hooks *h, import_counts *n, ch
             if ((k & 63) == 63 && now_ms() - t0 > 250) break;
         }
         long long ms = base_ms + now_ms() - started;
-        if (import_store_progress(c, id, &j.n, (long long)import_bytes_read(j.rd), (long long)import_bytes_total(j.rd), ms) != 0 ||
+        if (search_batch_flush(c) != 0 ||
+            import_store_progress(c, id, &j.n, (long long)import_bytes_read(j.rd), (long long)import_bytes_total(j.rd), ms) != 0 ||
             db_commit(c->db) != 0) {
             snprintf(err, errlen, "database: %s", db_errmsg(c->db));
             db_rollback(c->db);
@@ -1041,6 +1049,7 @@ int import_run(ctx *c, long long id, const import_hooks *h, import_counts *n, ch
     }
     rc = 0;
 done:
+    search_batch_end();
     if (n) *n = j.n;
     if (rc != 0) {
         log_error(j.request_id, "import failed: %s", err);

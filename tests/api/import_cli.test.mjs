@@ -123,6 +123,30 @@ test('export to CSV, XLSX and vCard with a filter, each recorded in the audit tr
   assert.equal(back.json.skipped + back.json.rejected + back.json.created, cards);
 });
 
+test('full-text rows of an import: imported cards are found at once; a row rolled back and a dry run leave none', () => {
+  // row 3 links a company, then fails (no name, phone or email): the company goes with it
+  const csv = join(dir, 'fts.csv');
+  writeFileSync(csv, 'First name,Last name,Phone,Company\r\n' +
+    'Ftsalpha,Kowalczyk,+48 22 555 01 01,Ftsfirma Alpha\r\n' +
+    'Ftsbeta,Nowacka,+48 22 555 01 02,\r\n' +
+    ',,,Ftsfirma Rejected\r\n');
+  const dry = run(['import', 'contacts', csv, '--dry-run']);
+  assert.equal(dry.status, 0, dry.err);
+  assert.deepEqual(dry.json, { read: 3, created: 2, updated: 0, skipped: 0, rejected: 1 });
+  assert.equal(sql("SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'ftsalpha OR ftsbeta'"), '0');
+  assert.equal(sql("SELECT count(*) FROM companies_fts WHERE companies_fts MATCH 'ftsfirma'"), '0');
+  const r = run(['import', 'contacts', csv]);
+  assert.equal(r.status, 0, r.err);
+  assert.deepEqual(r.json, { read: 3, created: 2, updated: 0, skipped: 0, rejected: 1 });
+  const ids = sql("SELECT group_concat(id) FROM (SELECT id FROM contacts WHERE first_name IN ('Ftsalpha', 'Ftsbeta') ORDER BY id)");
+  assert.equal(sql("SELECT group_concat(rowid) FROM (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH 'fts*' ORDER BY rowid)"), ids);
+  assert.equal(sql("SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'ftsalpha AND ftsfirma AND 48225550101'"), '1',
+    'the body holds names, company and number');
+  assert.equal(sql("SELECT group_concat(name) FROM companies WHERE name LIKE 'Ftsfirma%'"), 'Ftsfirma Alpha');
+  assert.equal(sql("SELECT count(*) FROM companies_fts WHERE companies_fts MATCH 'ftsfirma'"), '1');
+  assert.equal(sql("SELECT count(*) FROM companies_fts WHERE companies_fts MATCH 'rejected'"), '0');
+});
+
 test('--help shows the usage of both commands', () => {
   const i = spawnSync(BIN, ['import', '--help'], { encoding: 'utf8' });
   assert.equal(i.status, 0);
