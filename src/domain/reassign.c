@@ -81,6 +81,8 @@ static long long user_member(ctx *c, json_t *body, const char *name, bool active
     return json_integer_value(v);
 }
 
+static void counts_release(void *b) { buf_release(b); }
+
 static int reassign_post(req *r, const void *data)
 {
     (void)data;
@@ -125,6 +127,9 @@ static int reassign_post(req *r, const void *data)
     jw_obj(&w);
     jw_key(&w, "moved");
     jw_obj(&w);
+    buf counts;   /* "contacts: 2, deals: 1" for the confirmation */
+    buf_init(&counts, 0);
+    arena_defer(&r->a, counts_release, &counts);
     for (int i = 0; i < n; i++) {
         long long moved = 0;
         if (chosen[i]->move(&c, from, to, &moved) != 0) {
@@ -132,8 +137,19 @@ static int reassign_post(req *r, const void *data)
             return reply_db_error(r);
         }
         jw_kint(&w, chosen[i]->name, moved);
+        buf_printf(&counts, "%s%s: %lld", i ? ", " : "", chosen[i]->name, moved);
     }
     jw_obj_end(&w);
+    dbparams p;
+    dbparams_init(&p, &r->a);
+    dbp_int(&p, from);
+    const char *from_name = db_scalar_text(r->db, &r->a, "SELECT name FROM users WHERE id = ?", &p);
+    dbparams q;
+    dbparams_init(&q, &r->a);
+    dbp_int(&q, to);
+    const char *to_name = db_scalar_text(r->db, &r->a, "SELECT name FROM users WHERE id = ?", &q);
+    jw_kstr(&w, "message", arena_printf(&r->a, "The clients and work of %s have been transferred to %s (%s).",
+                                        from_name ? from_name : "?", to_name ? to_name : "?", counts.data));
     jw_obj_end(&w);
     if (db_commit(r->db) != 0) return reply_db_error(r);
     return reply_json(r, 200);

@@ -4,9 +4,10 @@
 #include "http/rest.h"
 #include "http/router.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-enum { MAX_RES = 64, MAX_OPS = 128 };
+enum { MAX_RES = 128, MAX_OPS = 512 };
 static const resource *g_res[MAX_RES];
 static int g_nres;
 typedef struct op { const char *method, *path, *summary, *request, *response; int status; } op;
@@ -16,14 +17,16 @@ static int g_nops;
 /* every described resource is also one that references may point at */
 void openapi_resource(const resource *res)
 {
-    if (g_nres < MAX_RES) g_res[g_nres++] = res;
+    if (g_nres == MAX_RES) { fprintf(stderr, "fatal: more than %d resources described\n", MAX_RES); abort(); }
+    g_res[g_nres++] = res;
     resource_register(res);
 }
 
 void openapi_op_status(const char *method, const char *path, const char *summary, const char *request,
                        int status, const char *response)
 {
-    if (g_nops < MAX_OPS) g_ops[g_nops++] = (op){method, path, summary, request, response, status};
+    if (g_nops == MAX_OPS) { fprintf(stderr, "fatal: more than %d operations described\n", MAX_OPS); abort(); }
+    g_ops[g_nops++] = (op){method, path, summary, request, response, status};
 }
 
 void openapi_op(const char *method, const char *path, const char *summary, const char *request, const char *response)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_ROUTES = 256, MAX_SEGS = 8 };
+enum { MAX_ROUTES = 1024, MAX_SEGS = 8 };
 
 struct route {
     const char *method;

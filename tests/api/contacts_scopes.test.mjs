@@ -140,6 +140,7 @@ test('reassignment: only with write scope all; moves every card in one call, aud
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.moved.contacts, 1);
   assert.equal(r.json.moved.companies, 1);
+  assert.match(r.json.message, new RegExp(`have been transferred to ${boris.user.name}.*contacts: 1`), 'the answer confirms in words');
   const now = (await boris.get(`/api/v1/contacts/${card.id}`)).json;
   assert.equal(now.owner_id, boris.id);
   assert.equal(now.version, card.version + 1);
