@@ -112,7 +112,9 @@ int resource_aggregate(ctx *c, const resource *res, const list_query *q, const c
 /* writes the record; 404 when missing or out of the principal's read scope */
 int resource_get(ctx *c, const resource *res, long long id, const char *fields, buf *out);
 /* creates from a JSON object; *id set on success (201). Runs inside its own transaction
- * unless one is open (then the caller commits). Writes the new record to `out`. */
+ * unless one is open (then the caller commits). Writes the new record to `out`, followed
+ * by the resource's warnings; with out = NULL nothing is written (a bulk caller that
+ * does not read the answer saves its cost). The same holds for resource_update. */
 int resource_create(ctx *c, const resource *res, json_t *in, long long *id, buf *out, errs *e);
 /* expected_version 0 = no check; 412 when stale */
 int resource_update(ctx *c, const resource *res, long long id, json_t *in, long long expected_version, buf *out, errs *e);
