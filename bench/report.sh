@@ -93,8 +93,10 @@ if [ ${#SCALES[@]} -gt 1 ]; then
   echo
   echo "## Growth with the size of the base"
   echo
-  echo "The same figures at each size (each column its own run; dates below). Flat or"
-  echo "logarithmic growth is the goal; linear growth (10× per 10× contacts) would be a bug."
+  echo "The same figures at each size (each column its own run; dates below); latencies as"
+  echo "p50 / p99. Flat or logarithmic growth is the goal; linear growth (10× per 10× contacts)"
+  echo "would be a bug. p50 shows the cost of the work; p99 also carries the noise of a shared"
+  echo "machine and the cold pages of a larger base."
   echo
   head="| figure |"; rule="|---|"
   for s in "${SCALES[@]}"; do head+=" $(human "$s") |"; rule+="---|"; done
@@ -106,7 +108,10 @@ if [ ${#SCALES[@]} -gt 1 ]; then
     for s in "${SCALES[@]}"; do
       line=$(awk -F'\t' -v id="$id" '$1 == id' "$RES/$s.tsv")
       [ -n "$fig" ] || fig=$(cut -f3 <<< "$line")
-      row+=" $(awk -F'\t' '{ if ($5 == "") print "–"; else if ($4 == "ms") printf "%.2f ms", $5; else printf "%.0f %s", $5, $4 }' <<< "$line") |"
+      row+=" $(awk -F'\t' '{ if ($5 == "") print "–"
+        else if ($4 == "ms") { p50 = $6; sub(/^p50 /, "", p50); sub(/ .*/, "", p50); printf "%.2f / %.2f ms", p50, $5 }
+        else if ($4 == "s") printf "%.1f s", $5
+        else printf "%.0f %s", $5, $4 }' <<< "$line") |"
     done
     echo "| $fig |$row"
   done
