@@ -252,6 +252,16 @@ int main(int argc, char **argv)
            total, errors, elapsed, elapsed > 0 ? (double)total / elapsed : 0, total ? sum / (double)total : 0,
            pct(all, total, 50), pct(all, total, 95), pct(all, total, 99), total ? all[total - 1] : 0,
            codes[0], codes[2], codes[3], codes[4], codes[5]);
+    for (int i = 0; i < conns; i++) free(w[i].lat_ms);
+    free(w);
+    free(all);
+    for (size_t i = 0; i < nreqs; i++) {   /* method points at the start of the line's copy */
+        free(reqs[i].method);
+        curl_slist_free_all(reqs[i].headers);
+    }
+    free(reqs);
+    curl_slist_free_all(common);
+    curl_global_cleanup();
     return errors && (size_t)errors == total ? 1 : 0;
 usage:
     fprintf(stderr, "usage: lat [-c CONNS] [-d SECONDS] [-n MAX] [-w WARMUP_SECONDS] [-H 'Header: v']... -f FILE BASE_URL\n"

@@ -139,6 +139,10 @@ int main(int argc, char **argv)
            pct(lat, n, 99), n ? lat[n - 1] : 0, n ? (double)rows / (double)n : 0);
     for (int k = 0; k < nsql; k++) sqlite3_finalize(stmts[k]);
     sqlite3_close(db);
+    for (size_t i = 0; i < nlines; i++) free(lines[i]);
+    free(lines);
+    free(line);
+    free(lat);
     return errors ? 1 : 0;
 usage:
     fprintf(stderr, "usage: sqlq [-d SECONDS] [-w WARMUP_SECONDS] -f PARAMS DB 'SQL' ['SQL2'...]\n"

@@ -168,6 +168,10 @@ int main(int argc, char **argv)
     }
     printf("{\"still_open\":%d,\"bytes\":%lld,\"events\":%lld}\n", streaming, bytes, events);
     for (int i = 0; i < n; i++) close(s[i].fd);
+    for (int i = 0; i < ntokens; i++) free(tokens[i]);
+    free(tokens);
+    free(s);
+    free(pf);
     return streaming > 0 ? 0 : 1;
 usage:
     fprintf(stderr, "usage: sse -n CLIENTS -d SECONDS [-H 'Header: v']... [-T TOKENS_FILE] PORT PATH\n");
