@@ -29,6 +29,17 @@ bool cli_flag(const cli_args *a, const char *name);        /* boolean flag prese
  * fills a system ctx over `a`. -1 after printing an error */
 int cli_open(arena *a, ctx *c, principal *system, bool create);
 void cli_close(void);
+/* what a command holds while it works on the data directory: its arena and a system ctx
+ * over it (the ctx points into the session, so a session stays where it was opened) */
+typedef struct cli_session {
+    arena a;
+    ctx c;
+    principal sys;
+} cli_session;
+/* cli_open over a fresh arena (released again when opening fails); -1 after printing an error */
+int cli_session_open(cli_session *s, bool create);
+/* releases the arena and closes this thread's database */
+void cli_session_close(cli_session *s);
 /* the data directory's lock file: `serve` holds it shared for its whole life, `restore`
  * needs it exclusive, so a backup is never swapped in under a running server. Returns the
  * descriptor (kept open while the lock is needed) or -1 when another process holds it

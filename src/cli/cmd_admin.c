@@ -29,12 +29,9 @@ int cmd_init(int argc, char **argv)
     cli_args args;
     int rc = cli_parse(argc, argv, find("init"), &args);
     if (rc) return rc < 0 ? 2 : 0;
-    arena a;
-    arena_init(&a);
-    ctx c;
-    principal sys;
-    if (cli_open(&a, &c, &sys, true) != 0) return 1;
-    long long admins = db_scalar(c.db, "SELECT count(*) FROM users u JOIN roles r ON r.id = u.role_id WHERE r.name = 'admin'", NULL, 0);
+    cli_session s;
+    if (cli_session_open(&s, true) != 0) return 1;
+    long long admins = db_scalar(s.c.db, "SELECT count(*) FROM users u JOIN roles r ON r.id = u.role_id WHERE r.name = 'admin'", NULL, 0);
     const char *email = cli_arg(&args, "admin-email");
     const char *password = cli_arg(&args, "admin-password");
     int status = 0;
@@ -51,9 +48,9 @@ int cmd_init(int argc, char **argv)
         password = generated;
     }
     errs e;
-    errs_init(&e, &a);
+    errs_init(&e, &s.a);
     long long id;
-    int st = user_create(&c, email, password, "admin", "Administrator", NULL, &id, &e);
+    int st = user_create(&s.c, email, password, "admin", "Administrator", NULL, &id, &e);
     if (st) { print_errs(&e, st); status = 1; goto done; }
     printf("Kartoteka is ready in %s\n  admin login: %s\n  password:    %s\n", g_config.data, email, password);
     if (password == generated) {
@@ -68,8 +65,7 @@ int cmd_init(int argc, char **argv)
         }
     }
 done:
-    arena_release(&a);
-    cli_close();
+    cli_session_close(&s);
     return status;
 }
 
@@ -78,14 +74,10 @@ int cmd_migrate(int argc, char **argv)
     cli_args args;
     int rc = cli_parse(argc, argv, find("migrate"), &args);
     if (rc) return rc < 0 ? 2 : 0;
-    arena a;
-    arena_init(&a);
-    ctx c;
-    principal sys;
-    if (cli_open(&a, &c, &sys, false) != 0) return 1;
-    printf("schema up to date: %d migration steps applied\n", db_schema_version(c.db));
-    arena_release(&a);
-    cli_close();
+    cli_session s;
+    if (cli_session_open(&s, false) != 0) return 1;
+    printf("schema up to date: %d migration steps applied\n", db_schema_version(s.c.db));
+    cli_session_close(&s);
     return 0;
 }
 
@@ -113,15 +105,12 @@ int cmd_user(int argc, char **argv)
     cli_args args;
     int rc = cli_parse(argc - 1, argv + 1, self, &args);
     if (rc) return rc < 0 ? 2 : 0;
-    arena a;
-    arena_init(&a);
-    ctx c;
-    principal sys;
-    if (cli_open(&a, &c, &sys, false) != 0) return 1;
+    cli_session s;
+    if (cli_session_open(&s, false) != 0) return 1;
     int status = 0;
     const char *email = cli_arg(&args, "email");
     if (!strcmp(sub, "list")) {
-        status = user_list(&c);
+        status = user_list(&s.c);
     } else if (!email) {
         fprintf(stderr, "error: --email is required\n");
         status = 2;
@@ -132,33 +121,32 @@ int cmd_user(int argc, char **argv)
             status = 2;
         } else {
             errs e;
-            errs_init(&e, &a);
+            errs_init(&e, &s.a);
             long long id;
-            int st = user_create(&c, email, pw, role, cli_arg(&args, "name"), cli_arg(&args, "team"), &id, &e);
+            int st = user_create(&s.c, email, pw, role, cli_arg(&args, "name"), cli_arg(&args, "team"), &id, &e);
             if (st) { print_errs(&e, st); status = 1; }
             else printf("user %lld added: %s (%s)\n", id, email, role);
         }
     } else {
         dbparams p;
-        dbparams_init(&p, &a);
+        dbparams_init(&p, &s.a);
         dbp_text(&p, email);
-        db_begin(c.db);
-        long long id = db_scalar(c.db, "SELECT id FROM users WHERE email = ?", &p, 0);
-        if (id <= 0) { fprintf(stderr, "error: no user '%s'\n", email); status = 1; db_rollback(c.db); }
+        db_begin(s.c.db);
+        long long id = db_scalar(s.c.db, "SELECT id FROM users WHERE email = ?", &p, 0);
+        if (id <= 0) { fprintf(stderr, "error: no user '%s'\n", email); status = 1; db_rollback(s.c.db); }
         else {
             dbparams q;
-            dbparams_init(&q, &a);
+            dbparams_init(&q, &s.a);
             dbp_int(&q, id);
-            db_run(c.db, "UPDATE users SET disabled = 1, version = version + 1 WHERE id = ?", &q);
-            db_run(c.db, "DELETE FROM sessions WHERE user_id = ?", &q);
-            db_run(c.db, "UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE user_id = ? AND revoked_at IS NULL", &q);
-            audit_record(&c, "user", id, "update", 0, "{\"disabled\":[false,true]}");
-            if (db_commit(c.db) != 0) { fprintf(stderr, "error: %s\n", db_errmsg(c.db)); status = 1; }
+            db_run(s.c.db, "UPDATE users SET disabled = 1, version = version + 1 WHERE id = ?", &q);
+            db_run(s.c.db, "DELETE FROM sessions WHERE user_id = ?", &q);
+            db_run(s.c.db, "UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE user_id = ? AND revoked_at IS NULL", &q);
+            audit_record(&s.c, "user", id, "update", 0, "{\"disabled\":[false,true]}");
+            if (db_commit(s.c.db) != 0) { fprintf(stderr, "error: %s\n", db_errmsg(s.c.db)); status = 1; }
             else printf("user %s disabled; their sessions and API tokens are revoked\n", email);
         }
     }
-    arena_release(&a);
-    cli_close();
+    cli_session_close(&s);
     return status;
 }
 
@@ -170,20 +158,16 @@ int cmd_backup(int argc, char **argv)
     const char *to = cli_arg(&args, "to");
     if (!to || !*to) { fprintf(stderr, "error: --to FILE is required\n"); return 2; }
     if (access(to, F_OK) == 0) { fprintf(stderr, "error: '%s' exists; choose a new file\n", to); return 1; }
-    arena a;
-    arena_init(&a);
-    ctx c;
-    principal sys;
-    if (cli_open(&a, &c, &sys, false) != 0) return 1;
+    cli_session s;
+    if (cli_session_open(&s, false) != 0) return 1;
     dbparams p;
-    dbparams_init(&p, &a);
+    dbparams_init(&p, &s.a);
     dbp_text(&p, to);
     int status = 0;
     /* VACUUM INTO writes a consistent snapshot while the server keeps serving */
-    if (db_run(c.db, "VACUUM INTO ?", &p) < 0) { fprintf(stderr, "error: backup failed: %s\n", db_errmsg(c.db)); status = 1; }
+    if (db_run(s.c.db, "VACUUM INTO ?", &p) < 0) { fprintf(stderr, "error: backup failed: %s\n", db_errmsg(s.c.db)); status = 1; }
     else printf("backup written to %s\n", to);
-    arena_release(&a);
-    cli_close();
+    cli_session_close(&s);
     return status;
 }
 

@@ -16,10 +16,6 @@ int cmd_serve(int argc, char **argv)
     int rc = cli_parse(argc, argv, self, &args);
     if (rc) return rc < 0 ? 2 : 0;
     if (args.n) { fprintf(stderr, "error: unknown option --%s\n", args.names[0]); return 2; }
-    arena a;
-    arena_init(&a);
-    ctx c;
-    principal sys;
     char host[128];
     snprintf(host, sizeof host, "%s", g_config.listen);
     char *colon = strrchr(host, ':'), *end = NULL;
@@ -29,9 +25,10 @@ int cmd_serve(int argc, char **argv)
         return 2;
     }
     *colon = 0;
-    if (cli_open(&a, &c, &sys, false) != 0) return 1;
-    arena_release(&a);
-    cli_close();
+    /* opened once to check the directory and apply migrations before the workers start */
+    cli_session s;
+    if (cli_session_open(&s, false) != 0) return 1;
+    cli_session_close(&s);
     /* held (shared) until the process ends: `restore` refuses to run under us */
     if (cli_lock_data(false) < 0) {
         fprintf(stderr, "error: '%s' is being restored; try again when that is done\n", g_config.data);

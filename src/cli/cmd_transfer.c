@@ -170,13 +170,10 @@ int cmd_import(int argc, char **argv)
         for (const char *const *k = known; *k && !ok; k++) ok = !strcmp(*k, a.names[i]);
         if (!ok) { fprintf(stderr, "error: unknown option --%s\n", a.names[i]); return 2; }
     }
-    arena ar;
-    arena_init(&ar);
-    ctx c;
-    principal sys;
-    if (cli_open(&ar, &c, &sys, false) != 0) { arena_release(&ar); return 1; }
+    cli_session cs;
+    if (cli_session_open(&cs, false) != 0) return 1;
     int status = 1;
-    if (undo) { status = import_undo_cmd(&c, a.positional[1]); goto done; }
+    if (undo) { status = import_undo_cmd(&cs.c, a.positional[1]); goto done; }
 
     const char *file = a.positional[1];
     char abs[PATH_MAX];
@@ -193,17 +190,17 @@ int cmd_import(int argc, char **argv)
     const char *owner = cli_arg(&a, "owner");
     if (owner) {
         dbparams p;
-        dbparams_init(&p, &ar);
+        dbparams_init(&p, &cs.a);
         dbp_text(&p, owner);
-        long long uid = db_scalar(c.db, "SELECT id FROM users WHERE email = ? COLLATE NOCASE AND disabled = 0", &p, 0);
+        long long uid = db_scalar(cs.c.db, "SELECT id FROM users WHERE email = ? COLLATE NOCASE AND disabled = 0", &p, 0);
         if (uid <= 0) { fprintf(stderr, "error: no active user with the email %s\n", owner); json_decref(sj); goto done; }
         json_object_set_new(sj, "owner_id", json_integer(uid));
     }
     import_settings s;
     import_settings_default(&s);
     errs e;
-    errs_init(&e, &ar);
-    import_settings_parse(&ar, sj, &s, &e);
+    errs_init(&e, &cs.a);
+    import_settings_parse(&cs.a, sj, &s, &e);
     json_decref(sj);
     if (e.n) {
         for (size_t i = 0; i < e.n; i++) fprintf(stderr, "error: %s\n", e.v[i].message);
@@ -221,17 +218,17 @@ int cmd_import(int argc, char **argv)
     if (fp) { fseek(fp, 0, SEEK_END); size = ftell(fp); fclose(fp); }
     /* created already claimed (one transaction): a running server's worker leaves it to us */
     long long id = -1;
-    if (db_begin(c.db) == 0) {
-        id = import_store_create(&c, s.object, import_format_name(s.format), base ? base + 1 : abs, size, st.data, "running");
-        if (id < 0 || import_store_set_file(&c, id, abs) != 0 || import_store_claim(&c, id) != 1 || db_commit(c.db) != 0) {
-            db_rollback(c.db);
+    if (db_begin(cs.c.db) == 0) {
+        id = import_store_create(&cs.c, s.object, import_format_name(s.format), base ? base + 1 : abs, size, st.data, "running");
+        if (id < 0 || import_store_set_file(&cs.c, id, abs) != 0 || import_store_claim(&cs.c, id) != 1 || db_commit(cs.c.db) != 0) {
+            db_rollback(cs.c.db);
             id = -1;
         }
     }
     buf_release(&st);
-    if (id < 0) { fprintf(stderr, "error: %s\n", db_errmsg(c.db)); goto done; }
+    if (id < 0) { fprintf(stderr, "error: %s\n", db_errmsg(cs.c.db)); goto done; }
 
-    run_state rs = {{isatty(2) != 0, {0, 0}}, &c, id};
+    run_state rs = {{isatty(2) != 0, {0, 0}}, &cs.c, id};
     clock_gettime(CLOCK_MONOTONIC, &rs.b.start);
     struct sigaction act;
     memset(&act, 0, sizeof act);
@@ -240,13 +237,13 @@ int cmd_import(int argc, char **argv)
     sigaction(SIGTERM, &act, NULL);
     import_hooks h = {progress, interrupted, &rs};
     import_counts n = {0, 0, 0, 0, 0};
-    int r = import_run(&c, id, &h, &n, err, sizeof err);
+    int r = import_run(&cs.c, id, &h, &n, err, sizeof err);
     if (rs.b.tty) fprintf(stderr, "\r%*s\r", 100, "");
     if (r != 0) fprintf(stderr, "error: %s\n", err);
     const char *errors = cli_arg(&a, "errors");
     if (errors) {
         FILE *ef = fopen(errors, "wb");
-        if (!ef || import_store_report_csv(&c, id, ef) != 0) { fprintf(stderr, "error: cannot write %s\n", errors); r = -1; }
+        if (!ef || import_store_report_csv(&cs.c, id, ef) != 0) { fprintf(stderr, "error: cannot write %s\n", errors); r = -1; }
         if (ef && fclose(ef) != 0) r = -1;
     }
     fprintf(stderr, "import %lld %s in %.1f s%s\n", id, g_interrupted ? "interrupted" : r ? "failed" : "finished", elapsed(&rs.b),
@@ -255,8 +252,7 @@ int cmd_import(int argc, char **argv)
            n.updated, n.skipped, n.rejected);
     status = r ? 1 : g_interrupted ? 130 : 0;
 done:
-    arena_release(&ar);
-    cli_close();
+    cli_session_close(&cs);
     return status;
 }
 
@@ -285,29 +281,25 @@ int cmd_export(int argc, char **argv)
     rq.fields = cli_arg(&a, "fields");
     const char *d = cli_arg(&a, "delimiter");
     if (d) rq.delimiter = !strcmp(d, "tab") ? '\t' : d[0];
-    arena ar;
-    arena_init(&ar);
-    ctx c;
-    principal sys;
-    if (cli_open(&ar, &c, &sys, false) != 0) { arena_release(&ar); return 1; }
+    cli_session cs;
+    if (cli_session_open(&cs, false) != 0) return 1;
     errs e;
-    errs_init(&e, &ar);
+    errs_init(&e, &cs.a);
     long long id = 0, rows = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int st = export_run(&c, &rq, out, &id, &rows, &e);
+    int st = export_run(&cs.c, &rq, out, &id, &rows, &e);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     int status = 0;
     if (st != 201) {
         for (size_t i = 0; i < e.n; i++) fprintf(stderr, "error: %s\n", e.v[i].message);
-        if (!e.n) fprintf(stderr, "error: export failed (%d): %s\n", st, db_errmsg(c.db));
+        if (!e.n) fprintf(stderr, "error: export failed (%d): %s\n", st, db_errmsg(cs.c.db));
         status = st == 422 ? 2 : 1;
     } else {
         double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         fprintf(stderr, "exported %lld %s to %s in %.2f s\n", rows, rq.object, out, s);
         printf("{\"rows\":%lld,\"format\":\"%s\",\"export_id\":%lld}\n", rows, export_format_name(rq.format), id);
     }
-    arena_release(&ar);
-    cli_close();
+    cli_session_close(&cs);
     return status;
 }

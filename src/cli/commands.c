@@ -100,6 +100,20 @@ int cli_open(arena *a, ctx *c, principal *system, bool create)
 
 void cli_close(void) { db_thread_close(); }
 
+int cli_session_open(cli_session *s, bool create)
+{
+    arena_init(&s->a);
+    if (cli_open(&s->a, &s->c, &s->sys, create) == 0) return 0;
+    arena_release(&s->a);
+    return -1;
+}
+
+void cli_session_close(cli_session *s)
+{
+    arena_release(&s->a);
+    cli_close();
+}
+
 int cli_lock_data(bool exclusive)
 {
     char path[1100];
