@@ -78,7 +78,7 @@ fuzz:
 	@scripts/run-fuzz.sh build-fuzz/fuzz
 
 fuzz-targets: $(FUZZ)
-$(BUILD)/fuzz/%: fuzz/%.c $(BUILD)/libkartoteka.a
+$(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(BUILD)/libkartoteka.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< -Wl,--whole-archive $(BUILD)/libkartoteka.a -Wl,--no-whole-archive $(LDLIBS)
 
