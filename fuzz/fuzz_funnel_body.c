@@ -11,44 +11,22 @@
  * a deal the funnel's invariants hold: its stage belongs to its pipeline, its status is
  * the stage's kind, its amount is the sum of its line items when it has any, and the
  * kept stage totals equal a count of the live deals. */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <jansson.h>
-
-#include "core/utf8.h"
-#include "domain/auth.h"
+#define FUZZ_TARGET "fuzz_funnel_body"
+#include "body_harness.h"
 #include "domain/deal.h"
 #include "domain/lead.h"
 #include "domain/pipeline.h"
 #include "domain/product.h"
-#include "domain/user.h"
-#include "http/req.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static db *g_db;
-static principal g_system, g_manager;
-
-static void die(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_funnel_body: %s: %s\n", what, detail ? detail : "");
-    abort();
-}
+static principal g_manager;
 
 static void setup(void)
 {
-    if (auth_init() != 0) die("sodium", NULL);
-    char err[512];
-    g_db = db_open(":memory:", err, sizeof err);
-    if (!g_db) die("open", err);
-    if (db_migrate(g_db, err, sizeof err) != 0) die("migrate", err);
-    principal_system(&g_system);
+    body_harness_open();
     arena a;
     arena_init(&a);
-    ctx c = {&a, g_db, &g_system, "fuzz"};
-    if (roles_ensure_builtin(&c) != 0) die("roles", db_errmsg(g_db));
     /* a manager owning deal 1 (with a line item and a payment) in the ready-made pipeline,
      * a checklist on its first stage, a product, a contact, a company and a lead */
     if (db_exec(g_db, "INSERT INTO users(email, name, role_id) VALUES('m@fuzz.example', 'M', (SELECT id FROM roles WHERE name='manager'));"
@@ -79,16 +57,6 @@ static void setup(void)
         buf_release(&out);
     }
     arena_release(&a);
-}
-
-static void check_errs(const errs *e)
-{
-    if (e->n == 0) die("refused without a reason", NULL);
-    for (size_t i = 0; i < e->n; i++) {
-        if (!e->v[i].code || !*e->v[i].code) die("error without a code", e->v[i].message);
-        if (!utf8_valid(e->v[i].message, strlen(e->v[i].message))) die("message is not UTF-8", e->v[i].message);
-        if (e->v[i].field && !utf8_valid(e->v[i].field, strlen(e->v[i].field))) die("field is not UTF-8", e->v[i].field);
-    }
 }
 
 static void check_invariants(void)
@@ -135,9 +103,7 @@ static void exercise(const resource *res, long long existing, const char *link, 
             if (h) st = h;
         }
         if (st == 200 || st == 201) {
-            json_t *j = json_loadb(out.data, out.len, 0, NULL);
-            if (!json_is_object(j) || !json_is_integer(json_object_get(j, "id"))) die("answer is not a record", out.data);
-            json_decref(j);
+            check_record(&out);
             check_invariants();
         } else if (st == 422) {
             check_errs(&e);

@@ -8,19 +8,11 @@
  * offending bytes), the status is one the API documents (500 means a body made SQL fail,
  * which is a bug), a success writes one valid JSON object, a refusal names at least one
  * problem and every message is valid UTF-8, and no transaction is left open. */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <jansson.h>
-
+#define FUZZ_TARGET "fuzz_json_body"
+#include "body_harness.h"
 #include "core/module.h"
-#include "core/utf8.h"
-#include "domain/auth.h"
 #include "domain/custom_field.h"
 #include "domain/resource.h"
-#include "domain/user.h"
-#include "http/req.h"
 
 static const char *const colours[] = {"red", "green", NULL};
 static const field_def every_type[] = {
@@ -48,32 +40,18 @@ static const resource probe = {
     .owner_sql = "t.owner_id IN ({users})", .owner_column = "owner_id",
 };
 
-static db *g_db;
-static principal g_system, g_manager;
-
-static void die(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_json_body: %s: %s\n", what, detail ? detail : "");
-    abort();
-}
+static principal g_manager;
 
 static void setup(void)
 {
-    if (auth_init() != 0) die("sodium", NULL);
-    char err[512];
-    g_db = db_open(":memory:", err, sizeof err);
-    if (!g_db) die("open", err);
-    if (db_migrate(g_db, err, sizeof err) != 0) die("migrate", err);
+    body_harness_open();
     if (db_exec(g_db, "CREATE TABLE probes(id INTEGER PRIMARY KEY, version INTEGER NOT NULL DEFAULT 1, created_by INTEGER,"
                       " created_at TEXT NOT NULL DEFAULT '2026-01-01T00:00:00Z', updated_at TEXT NOT NULL DEFAULT '2026-01-01T00:00:00Z',"
                       " text TEXT, int INTEGER, big INTEGER, flag INTEGER, at TEXT, day TEXT, owner_id INTEGER, colour TEXT,"
                       " email TEXT, site TEXT, currency TEXT, ratio REAL, extra TEXT, name TEXT NOT NULL, fixed TEXT, once TEXT)") != 0)
         die("probe table", db_errmsg(g_db));
-    principal_system(&g_system);
     arena a;
     arena_init(&a);
-    ctx c = {&a, g_db, &g_system, "fuzz"};
-    if (roles_ensure_builtin(&c) != 0) die("roles", db_errmsg(g_db));
     /* a user, a team, a role, a custom field and a probe for the updates to work on */
     if (db_exec(g_db, "INSERT INTO teams(name) VALUES('Sales');"
                       "INSERT INTO users(email, name, role_id) VALUES('m@fuzz.example', 'M', (SELECT id FROM roles WHERE name='manager'));"
@@ -84,23 +62,6 @@ static void setup(void)
         die("rows", db_errmsg(g_db));
     if (principal_load(g_db, &a, 1, &g_manager) != 0) die("manager", NULL);
     arena_release(&a);
-}
-
-static void check_errs(const errs *e)
-{
-    if (e->n == 0) die("refused without a reason", NULL);
-    for (size_t i = 0; i < e->n; i++) {
-        if (!e->v[i].code || !*e->v[i].code) die("error without a code", e->v[i].message);
-        if (!utf8_valid(e->v[i].message, strlen(e->v[i].message))) die("message is not UTF-8", e->v[i].message);
-        if (e->v[i].field && !utf8_valid(e->v[i].field, strlen(e->v[i].field))) die("field is not UTF-8", e->v[i].field);
-    }
-}
-
-static void check_record(const buf *out)
-{
-    json_t *j = json_loadb(out->data, out->len, 0, NULL);
-    if (!json_is_object(j) || !json_is_integer(json_object_get(j, "id"))) die("answer is not a record", out->data);
-    json_decref(j);
 }
 
 /* one create and one update of `res` with the body, as `who`, rolled back */
