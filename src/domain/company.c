@@ -215,36 +215,13 @@ void company_same_key(ctx *c, long long id, bool tax_id, int max, void (*found)(
 
 int company_copy_links(ctx *c, long long from, long long into, json_t *added)
 {
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, from);
-    dbp_int(&p, into);
-    db_cursor *cur = db_query(c->db, "SELECT l.contact_id FROM contact_companies l JOIN contacts t ON t.id = l.contact_id"
-                                     " WHERE l.company_id = ? AND t.deleted_at IS NULL"
-                                     " AND l.contact_id NOT IN (SELECT contact_id FROM contact_companies WHERE company_id = ?)", &p);
-    if (!cur) return -1;
-    while (db_step(cur) == 1) json_array_append_new(added, json_integer(db_col_int(cur, 0)));
-    db_done(cur);
-    dbparams q;
-    dbparams_init(&q, c->a);
-    dbp_int(&q, into);
-    dbp_int(&q, from);
-    if (db_run(c->db, "INSERT OR IGNORE INTO contact_companies(contact_id, company_id, role)"
-                      " SELECT contact_id, ?, role FROM contact_companies WHERE company_id = ?", &q) < 0)
-        return -1;
+    if (contact_links_copy(c, LINKS_OF_COMPANY, from, into, added) != 0) return -1;
     return refresh_contacts(c, into, false);
 }
 
 int company_unlink(ctx *c, long long into, json_t *contact_ids)
 {
-    char *s = json_dumps(contact_ids, JSON_COMPACT);
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, into);
-    dbp_text(&p, arena_strdup(c->a, s));
-    free(s);
-    if (db_run(c->db, "DELETE FROM contact_companies WHERE company_id = ? AND contact_id IN (SELECT value FROM json_each(?))", &p) < 0)
-        return -1;
+    if (contact_links_remove(c, LINKS_OF_COMPANY, into, contact_ids) != 0) return -1;
     size_t i;
     json_t *v;
     json_array_foreach(contact_ids, i, v)

@@ -273,15 +273,35 @@ void contact_same_name_in_company(ctx *c, long long id, int max, void (*found)(v
     db_done(cur);
 }
 
-int contact_copy_links(ctx *c, long long from, long long into, json_t *added)
+/* the SQL of each side of a link: the new links (live cards only), the copy, the removal */
+static const struct {
+    const char *added, *copy, *remove;
+} link_sql[] = {
+    [LINKS_OF_CONTACT] = {
+        "SELECT l.company_id FROM contact_companies l JOIN companies t ON t.id = l.company_id"
+        " WHERE l.contact_id = ? AND t.deleted_at IS NULL"
+        " AND l.company_id NOT IN (SELECT company_id FROM contact_companies WHERE contact_id = ?)",
+        "INSERT OR IGNORE INTO contact_companies(contact_id, company_id, role)"
+        " SELECT ?, company_id, role FROM contact_companies WHERE contact_id = ?",
+        "DELETE FROM contact_companies WHERE contact_id = ? AND company_id IN (SELECT value FROM json_each(?))",
+    },
+    [LINKS_OF_COMPANY] = {
+        "SELECT l.contact_id FROM contact_companies l JOIN contacts t ON t.id = l.contact_id"
+        " WHERE l.company_id = ? AND t.deleted_at IS NULL"
+        " AND l.contact_id NOT IN (SELECT contact_id FROM contact_companies WHERE company_id = ?)",
+        "INSERT OR IGNORE INTO contact_companies(contact_id, company_id, role)"
+        " SELECT contact_id, ?, role FROM contact_companies WHERE company_id = ?",
+        "DELETE FROM contact_companies WHERE company_id = ? AND contact_id IN (SELECT value FROM json_each(?))",
+    },
+};
+
+int contact_links_copy(ctx *c, contact_link_side side, long long from, long long into, json_t *added)
 {
     dbparams p;
     dbparams_init(&p, c->a);
     dbp_int(&p, from);
     dbp_int(&p, into);
-    db_cursor *cur = db_query(c->db, "SELECT l.company_id FROM contact_companies l JOIN companies t ON t.id = l.company_id"
-                                     " WHERE l.contact_id = ? AND t.deleted_at IS NULL"
-                                     " AND l.company_id NOT IN (SELECT company_id FROM contact_companies WHERE contact_id = ?)", &p);
+    db_cursor *cur = db_query(c->db, link_sql[side].added, &p);
     if (!cur) return -1;
     while (db_step(cur) == 1) json_array_append_new(added, json_integer(db_col_int(cur, 0)));
     db_done(cur);
@@ -289,13 +309,10 @@ int contact_copy_links(ctx *c, long long from, long long into, json_t *added)
     dbparams_init(&q, c->a);
     dbp_int(&q, into);
     dbp_int(&q, from);
-    if (db_run(c->db, "INSERT OR IGNORE INTO contact_companies(contact_id, company_id, role)"
-                      " SELECT ?, company_id, role FROM contact_companies WHERE contact_id = ?", &q) < 0)
-        return -1;
-    return contact_reindex(c, into);
+    return db_run(c->db, link_sql[side].copy, &q) < 0 ? -1 : 0;
 }
 
-int contact_unlink(ctx *c, long long into, json_t *ids)
+int contact_links_remove(ctx *c, contact_link_side side, long long into, json_t *ids)
 {
     char *s = json_dumps(ids, JSON_COMPACT);
     dbparams p;
@@ -303,8 +320,18 @@ int contact_unlink(ctx *c, long long into, json_t *ids)
     dbp_int(&p, into);
     dbp_text(&p, arena_strdup(c->a, s));
     free(s);
-    if (db_run(c->db, "DELETE FROM contact_companies WHERE contact_id = ? AND company_id IN (SELECT value FROM json_each(?))", &p) < 0)
-        return -1;
+    return db_run(c->db, link_sql[side].remove, &p) < 0 ? -1 : 0;
+}
+
+int contact_copy_links(ctx *c, long long from, long long into, json_t *added)
+{
+    if (contact_links_copy(c, LINKS_OF_CONTACT, from, into, added) != 0) return -1;
+    return contact_reindex(c, into);
+}
+
+int contact_unlink(ctx *c, long long into, json_t *ids)
+{
+    if (contact_links_remove(c, LINKS_OF_CONTACT, into, ids) != 0) return -1;
     return contact_reindex(c, into);
 }
 

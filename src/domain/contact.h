@@ -25,6 +25,15 @@ void contact_same_name_in_company(ctx *c, long long id, int max, void (*found)(v
 int contact_copy_links(ctx *c, long long from, long long into, json_t *added);
 /* removes the links of `into` to the companies listed in `ids` (undo of a merge) */
 int contact_unlink(ctx *c, long long into, json_t *ids);
+/* the card a contact_companies link is seen from: merging contacts and merging companies
+ * copy and remove links with the same steps, the two columns trading places */
+typedef enum { LINKS_OF_CONTACT, LINKS_OF_COMPANY } contact_link_side;
+/* the links of card `from` (on `side`) copied to `into` (the role of a link `into` already
+ * has wins); the ids of the live cards at the other end linked anew are appended to
+ * `added`. Reindexing is the caller's: only it knows which cards' search text changed */
+int contact_links_copy(ctx *c, contact_link_side side, long long from, long long into, json_t *added);
+/* removes the links of card `into` (on `side`) to the cards at the other end in `ids` */
+int contact_links_remove(ctx *c, contact_link_side side, long long into, json_t *ids);
 /* HTTP: /api/v1/contacts (standard routes with extra list filters) and
  * /api/v1/companies/{id}/contacts */
 void contact_routes(void);
