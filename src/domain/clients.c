@@ -24,6 +24,7 @@
 #include "domain/clients.h"
 #include "domain/company.h"
 #include "domain/contact.h"
+#include "domain/email_index.h"
 #include "domain/merge.h"
 #include "domain/phone_index.h"
 #include "domain/reassign.h"
@@ -135,6 +136,37 @@ long long client_owner(ctx *c, const client_kind *k, long long id)
     dbp_int(&p, id);
     long long o = db_scalar(c->db, sql, &p, 0);
     return o > 0 ? o : 0;
+}
+
+int client_index_read(ctx *c, const char *sql, long long id, buf *text, const char **phones, const char **emails)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, id);
+    db_cursor *cur = db_query(c->db, sql, &p);
+    if (!cur) return -1;
+    *phones = *emails = NULL;
+    int rc = db_step(cur);
+    if (rc == 1) {
+        for (int i = 0; i < 5; i++)
+            if (!db_col_null(cur, i)) { buf_adds(text, db_col_text(cur, i)); buf_addc(text, ' '); }
+        *phones = db_col_null(cur, 5) ? "[]" : arena_strdup(c->a, db_col_text(cur, 5));
+        *emails = db_col_null(cur, 6) ? "[]" : arena_strdup(c->a, db_col_text(cur, 6));
+    }
+    db_done(cur);
+    return rc;
+}
+
+int client_index_write(ctx *c, const char *object, long long id, bool found, buf *text, const char *phones,
+                       const char *emails)
+{
+    if (found) {
+        search_text_add_list(text, emails, "value");
+        search_text_add_list(text, phones, "e164");
+    }
+    int r = phone_index_set(c, object, id, phones) | email_index_set(c, object, id, emails) |
+            search_index_set(c, object, id, found ? text->data : NULL);
+    return r ? -1 : 0;
 }
 
 static void clients_routes(void)

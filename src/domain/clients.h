@@ -26,4 +26,14 @@ const char *client_name(ctx *c, const client_kind *k, long long id);
 int client_in_scope(ctx *c, const client_kind *k, long long id, scope_action act);
 /* owner of a live card (0 when none or missing) */
 long long client_owner(ctx *c, const client_kind *k, long long id);
+
+/* The index rows of a card, as contact_reindex and company_reindex rebuild them: read the
+ * row, add what else belongs to its search text, write. client_index_read runs `sql` (the
+ * id its one parameter) selecting five text columns, then phones and emails; the text
+ * columns go into `text`, space separated. 1 found, 0 gone or deleted, -1 db error */
+int client_index_read(ctx *c, const char *sql, long long id, buf *text, const char **phones, const char **emails);
+/* rewrites the phone, email and full-text rows of a card from what client_index_read
+ * gave (emails and numbers join the search text); a card not `found` loses them. 0 / -1 */
+int client_index_write(ctx *c, const char *object, long long id, bool found, buf *text, const char *phones,
+                       const char *emails);
 #endif

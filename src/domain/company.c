@@ -169,32 +169,15 @@ bool company_alive(ctx *c, long long id)
 
 int company_reindex(ctx *c, long long id)
 {
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, id);
-    /* tax_key too: a tax id is found typed with or without its dashes */
-    db_cursor *cur = db_query(c->db, "SELECT name, legal_name, tax_id, notes, tax_key, phones, emails"
-                                     " FROM companies WHERE id = ? AND deleted_at IS NULL", &p);
-    if (!cur) return -1;
-    const char *phones = NULL, *emails = NULL;
+    const char *phones, *emails;
     buf text;
     buf_init(&text, 0);
-    int rc = db_step(cur);
-    if (rc == 1) {
-        for (int i = 0; i < 5; i++)
-            if (!db_col_null(cur, i)) { buf_adds(&text, db_col_text(cur, i)); buf_addc(&text, ' '); }
-        phones = db_col_null(cur, 5) ? "[]" : arena_strdup(c->a, db_col_text(cur, 5));
-        emails = db_col_null(cur, 6) ? "[]" : arena_strdup(c->a, db_col_text(cur, 6));
-        search_text_add_list(&text, emails, "value");
-        search_text_add_list(&text, phones, "e164");
-    }
-    db_done(cur);
-    int r = rc < 0 ? -1 : 0;
-    if (r == 0)
-        r = phone_index_set(c, "company", id, phones) | email_index_set(c, "company", id, emails) |
-            search_index_set(c, "company", id, rc == 1 ? text.data : NULL);
+    /* tax_key too: a tax id is found typed with or without its dashes */
+    int rc = client_index_read(c, "SELECT name, legal_name, tax_id, notes, tax_key, phones, emails"
+                                  " FROM companies WHERE id = ? AND deleted_at IS NULL", id, &text, &phones, &emails);
+    int r = rc < 0 ? -1 : client_index_write(c, "company", id, rc == 1, &text, phones, emails);
     buf_release(&text);
-    return r ? -1 : 0;
+    return r;
 }
 
 void company_same_key(ctx *c, long long id, bool tax_id, int max, void (*found)(void *cls, long long id), void *cls)

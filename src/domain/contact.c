@@ -224,37 +224,25 @@ int contact_reindex(ctx *c, long long id) { return contact_reindex_except(c, id,
 
 int contact_reindex_except(ctx *c, long long id, long long skip_company)
 {
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, id);
-    db_cursor *cur = db_query(c->db, "SELECT first_name, middle_name, last_name, position, notes, phones, emails"
-                                     " FROM contacts WHERE id = ? AND deleted_at IS NULL", &p);
-    if (!cur) return -1;
-    const char *phones = NULL, *emails = NULL;
+    const char *phones, *emails;
     buf text;
     buf_init(&text, 0);
-    int rc = db_step(cur);
-    if (rc == 1) {
-        for (int i = 0; i < 5; i++)
-            if (!db_col_null(cur, i)) { buf_adds(&text, db_col_text(cur, i)); buf_addc(&text, ' '); }
-        phones = db_col_null(cur, 5) ? "[]" : arena_strdup(c->a, db_col_text(cur, 5));
-        emails = db_col_null(cur, 6) ? "[]" : arena_strdup(c->a, db_col_text(cur, 6));
-    }
-    db_done(cur);
+    int rc = client_index_read(c, "SELECT first_name, middle_name, last_name, position, notes, phones, emails"
+                                  " FROM contacts WHERE id = ? AND deleted_at IS NULL", id, &text, &phones, &emails);
     if (rc < 0) { buf_release(&text); return -1; }
     if (rc == 1) {
+        dbparams p;
+        dbparams_init(&p, c->a);
+        dbp_int(&p, id);
         dbp_int(&p, skip_company);
-        cur = db_query(c->db, "SELECT t.name FROM contact_companies l JOIN companies t ON t.id = l.company_id"
-                              " WHERE l.contact_id = ? AND t.deleted_at IS NULL AND t.id <> ?", &p);
+        db_cursor *cur = db_query(c->db, "SELECT t.name FROM contact_companies l JOIN companies t ON t.id = l.company_id"
+                                         " WHERE l.contact_id = ? AND t.deleted_at IS NULL AND t.id <> ?", &p);
         while (cur && db_step(cur) == 1) { buf_adds(&text, db_col_text(cur, 0)); buf_addc(&text, ' '); }
         db_done(cur);
-        search_text_add_list(&text, emails, "value");
-        search_text_add_list(&text, phones, "e164");
     }
-    int r = phone_index_set(c, "contact", id, phones) | email_index_set(c, "contact", id, emails) |
-            search_index_set(c, "contact", id, rc == 1 ? text.data : NULL);
+    int r = client_index_write(c, "contact", id, rc == 1, &text, phones, emails);
     buf_release(&text);
-    return r ? -1 : 0;
+    return r;
 }
 
 void contact_same_name_in_company(ctx *c, long long id, int max, void (*found)(void *cls, long long id), void *cls)
