@@ -169,6 +169,46 @@ int client_index_write(ctx *c, const char *object, long long id, bool found, buf
     return r ? -1 : 0;
 }
 
+int client_keys_set(ctx *c, const char *delete_sql, const char *insert_sql, const char *object, long long id,
+                    const char *list_json, client_key_fn key)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, object);
+    dbp_int(&p, id);
+    if (db_run(c->db, delete_sql, &p) < 0) return -1;
+    if (!list_json) return 0;
+    json_t *list = json_loads(list_json, 0, NULL);
+    size_t i;
+    json_t *item;
+    int rc = 0;
+    json_array_foreach(list, i, item) {
+        const char *k = key(c, item);
+        if (!k) continue;
+        dbparams q;
+        dbparams_init(&q, c->a);
+        dbp_text(&q, k);
+        dbp_text(&q, object);
+        dbp_int(&q, id);
+        if (db_run(c->db, insert_sql, &q) < 0) { rc = -1; break; }
+    }
+    json_decref(list);
+    return rc;
+}
+
+void client_keys_same(ctx *c, const char *sql, const char *object, long long id, int max,
+                      void (*found)(void *cls, const char *object, long long id), void *cls)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, object);
+    dbp_int(&p, id);
+    dbp_int(&p, max);
+    db_cursor *cur = db_query(c->db, sql, &p);
+    while (cur && db_step(cur) == 1) found(cls, db_col_text(cur, 0), db_col_int(cur, 1));
+    db_done(cur);
+}
+
 static void clients_routes(void)
 {
     contact_routes();

@@ -36,4 +36,16 @@ int client_index_read(ctx *c, const char *sql, long long id, buf *text, const ch
  * gave (emails and numbers join the search text); a card not `found` loses them. 0 / -1 */
 int client_index_write(ctx *c, const char *object, long long id, bool found, buf *text, const char *phones,
                        const char *emails);
+
+/* The key indexes of cards (phone_index, email_index: one row per key, object, object_id).
+ * client_keys_set replaces the rows of (object, id) with the keys of the items of
+ * list_json (NULL removes them): delete_sql takes (object, id), insert_sql (key, object,
+ * id), `key` gives an item's key (arena) or NULL to pass it over. 0, or -1 on a database
+ * error */
+typedef const char *(*client_key_fn)(ctx *c, json_t *item);
+int client_keys_set(ctx *c, const char *delete_sql, const char *insert_sql, const char *object, long long id,
+                    const char *list_json, client_key_fn key);
+/* calls found for each other card `sql` (taking object, id, max) gives as (object, id) */
+void client_keys_same(ctx *c, const char *sql, const char *object, long long id, int max,
+                      void (*found)(void *cls, const char *object, long long id), void *cls);
 #endif

@@ -16,56 +16,38 @@ static char *reversed(arena *a, const char *d, size_t n)
     return r;
 }
 
+/* the reversed digits of a stored number, NULL when too short to say who is calling */
+static const char *phone_key(ctx *c, json_t *item)
+{
+    const char *v = json_string_value(json_object_get(item, "value"));
+    const char *e164 = json_string_value(json_object_get(item, "e164"));
+    if (!v) return NULL;
+    /* the stored E.164 form spares a second parse (tens of microseconds of regex
+     * work inside the write transaction); only numbers without one are parsed */
+    phone_result pr;
+    const char *digits = e164 && e164[0] == '+' ? e164 + 1 : NULL;
+    if (!digits) {
+        phone_parse(v, strlen(v), config_region(), &pr);
+        digits = pr.digits;
+    }
+    size_t n = strlen(digits);
+    return n < PHONE_MIN_DIGITS ? NULL : reversed(c->a, digits, n);
+}
+
 int phone_index_set(ctx *c, const char *object, long long id, const char *phones_json)
 {
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_text(&p, object);
-    dbp_int(&p, id);
-    if (db_run(c->db, "DELETE FROM phone_index WHERE object = ? AND object_id = ?", &p) < 0) return -1;
-    if (!phones_json) return 0;
-    json_t *list = json_loads(phones_json, 0, NULL);
-    size_t i;
-    json_t *item;
-    int rc = 0;
-    json_array_foreach(list, i, item) {
-        const char *v = json_string_value(json_object_get(item, "value"));
-        const char *e164 = json_string_value(json_object_get(item, "e164"));
-        if (!v) continue;
-        /* the stored E.164 form spares a second parse (tens of microseconds of regex
-         * work inside the write transaction); only numbers without one are parsed */
-        phone_result pr;
-        const char *digits = e164 && e164[0] == '+' ? e164 + 1 : NULL;
-        if (!digits) {
-            phone_parse(v, strlen(v), config_region(), &pr);
-            digits = pr.digits;
-        }
-        size_t n = strlen(digits);
-        if (n < PHONE_MIN_DIGITS) continue;
-        dbparams q;
-        dbparams_init(&q, c->a);
-        dbp_text(&q, reversed(c->a, digits, n));
-        dbp_text(&q, object);
-        dbp_int(&q, id);
-        if (db_run(c->db, "INSERT OR IGNORE INTO phone_index(rev, object, object_id) VALUES(?, ?, ?)", &q) < 0) { rc = -1; break; }
-    }
-    json_decref(list);
-    return rc;
+    return client_keys_set(c, "DELETE FROM phone_index WHERE object = ? AND object_id = ?",
+                           "INSERT OR IGNORE INTO phone_index(rev, object, object_id) VALUES(?, ?, ?)", object, id,
+                           phones_json, phone_key);
 }
 
 void phone_index_same(ctx *c, const char *object, long long id, int max,
                       void (*found)(void *cls, const char *object, long long id), void *cls)
 {
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_text(&p, object);
-    dbp_int(&p, id);
-    dbp_int(&p, max);
-    db_cursor *cur = db_query(c->db,
+    client_keys_same(c,
         "SELECT DISTINCT o.object, o.object_id FROM phone_index me JOIN phone_index o ON o.rev = me.rev"
-        " WHERE me.object = ? AND me.object_id = ? AND NOT (o.object = me.object AND o.object_id = me.object_id) LIMIT ?", &p);
-    while (cur && db_step(cur) == 1) found(cls, db_col_text(cur, 0), db_col_int(cur, 1));
-    db_done(cur);
+        " WHERE me.object = ? AND me.object_id = ? AND NOT (o.object = me.object AND o.object_id = me.object_id) LIMIT ?",
+        object, id, max, found, cls);
 }
 
 /* ---------- lookup ---------- */
