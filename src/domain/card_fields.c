@@ -87,12 +87,25 @@ static bool value_label(ctx *c, json_t *item, const char *path, size_t max_value
     return ok && *value;
 }
 
-static const char *dump(ctx *c, json_t *j)
+/* a new {"value", "label"} entry, label null when none was given */
+static json_t *labelled(const char *value, const char *label)
 {
-    char *s = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    const char *r = arena_strdup(c->a, s);
-    free(s);
+    json_t *p = json_pack("{s:s}", "value", value);
+    json_object_set_new(p, "label", label ? json_string(label) : json_null());
+    return p;
+}
+
+/* the stored form of a normalised list (arena), or NULL when any of its items added an
+ * error after the first `before`; takes the list */
+static const char *stored_list(ctx *c, json_t *list, const errs *e, size_t before)
+{
+    const char *r = NULL;
+    if (e->n == before) {
+        char *s = json_dumps(list, JSON_COMPACT);
+        r = arena_strdup(c->a, s);
+        free(s);
+    }
+    json_decref(list);
     return r;
 }
 
@@ -110,15 +123,13 @@ static const char *norm_phones(ctx *c, json_t *v, errs *e)
         if (!value_label(c, item, arena_printf(c->a, "phones[%zu]", i), CARD_MAX_PHONE, computed, &value, &label, e)) continue;
         phone_result pr;
         bool parsed = phone_parse(value, strlen(value), config_region(), &pr) == 0;
-        json_t *p = json_pack("{s:s}", "value", value);
-        json_object_set_new(p, "label", label ? json_string(label) : json_null());
+        json_t *p = labelled(value, label);
         json_object_set_new(p, "e164", parsed && pr.possible ? json_string(pr.e164) : json_null());
         json_object_set_new(p, "valid", json_boolean(parsed && pr.valid));
         if (parsed && pr.extension[0]) json_object_set_new(p, "extension", json_string(pr.extension));
         json_array_append_new(out, p);
     }
-    if (e->n > before) { json_decref(out); return NULL; }
-    return dump(c, out);
+    return stored_list(c, out, e, before);
 }
 
 static const char *norm_emails(ctx *c, json_t *v, errs *e)
@@ -140,12 +151,9 @@ static const char *norm_emails(ctx *c, json_t *v, errs *e)
         bool ok = field_bind(c, &as_email, json_is_string(item) ? path : arena_printf(c->a, "%s.value", path), s, &scratch, e);
         json_decref(s);
         if (!ok) continue;
-        json_t *p = json_pack("{s:s}", "value", value);
-        json_object_set_new(p, "label", label ? json_string(label) : json_null());
-        json_array_append_new(out, p);
+        json_array_append_new(out, labelled(value, label));
     }
-    if (e->n > before) { json_decref(out); return NULL; }
-    return dump(c, out);
+    return stored_list(c, out, e, before);
 }
 
 static const char *norm_messengers(ctx *c, json_t *v, errs *e)
@@ -159,12 +167,9 @@ static const char *norm_messengers(ctx *c, json_t *v, errs *e)
     json_array_foreach(v, i, item) {
         const char *value, *label;
         if (!value_label(c, item, arena_printf(c->a, "messengers[%zu]", i), 200, NULL, &value, &label, e)) continue;
-        json_t *p = json_pack("{s:s}", "value", value);
-        json_object_set_new(p, "label", label ? json_string(label) : json_null());
-        json_array_append_new(out, p);
+        json_array_append_new(out, labelled(value, label));
     }
-    if (e->n > before) { json_decref(out); return NULL; }
-    return dump(c, out);
+    return stored_list(c, out, e, before);
 }
 
 static const char *norm_tags(ctx *c, json_t *v, errs *e)
@@ -184,8 +189,7 @@ static const char *norm_tags(ctx *c, json_t *v, errs *e)
         json_array_foreach(out, j, x) dup |= !strcmp(json_string_value(x), t);
         if (!dup) json_array_append_new(out, json_string(t));
     }
-    if (e->n > before) { json_decref(out); return NULL; }
-    return dump(c, out);
+    return stored_list(c, out, e, before);
 }
 
 const char *card_string_object(ctx *c, json_t *v, const char *path, const char *const *keys, errs *e)
