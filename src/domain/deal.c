@@ -706,28 +706,22 @@ static int deal_list(req *r, const void *data)
     return rest_status(r, &deal_resource, resource_list(&c, &deal_resource, &q, &r->out, &e), &e);
 }
 
-/* GET /api/v1/deals/{id}/stage-history: oldest first, ?limit= (1..500, 100), ?after=
- * the id of the last row seen */
-static int deal_history(req *r, const void *data)
+int deal_page_args(req *r, long long limit_default, long long max_limit, long long *id, long long *limit, long long *after)
 {
-    (void)data;
     ctx c = rest_ctx(r);
-    long long id = req_param_id(r, 0);
-    if (!id || !resource_load(&c, &deal_resource, id, ACT_READ)) return rest_status(r, &deal_resource, 404, NULL);
-    long long limit = 100, after = 0;
+    *id = req_param_id(r, 0);
+    if (!*id || !resource_load(&c, &deal_resource, *id, ACT_READ)) return rest_status(r, &deal_resource, 404, NULL);
+    *limit = limit_default;
+    *after = 0;
     const char *ls = req_query(r, "limit"), *as = req_query(r, "after");
-    if (ls && (!positive_id(ls, &limit) || limit > 500))
-        return reply_problem(r, 422, "out_of_range", "'limit' must be between 1 and 500");
-    if (as && !positive_id(as, &after)) return reply_problem(r, 422, "invalid_cursor", "the cursor is not one this server gave out");
-    dbparams p;
-    dbparams_init(&p, &r->a);
-    dbp_int(&p, id);
-    dbp_int(&p, after);
-    dbp_int(&p, limit + 1);
-    db_cursor *cur = db_query(r->db, "SELECT h.id, h.at, h.user_id, h.pipeline_id, h.from_stage_id, f.name, h.to_stage_id, s.name, h.seconds"
-                                     " FROM stage_history h LEFT JOIN stages f ON f.id = h.from_stage_id"
-                                     " LEFT JOIN stages s ON s.id = h.to_stage_id WHERE h.deal_id = ?1 AND h.id > ?2"
-                                     " ORDER BY h.id LIMIT ?3", &p);
+    if (ls && (!positive_id(ls, limit) || *limit > max_limit))
+        return reply_problem(r, 422, "out_of_range", "'limit' must be between 1 and %lld", max_limit);
+    if (as && !positive_id(as, after)) return reply_problem(r, 422, "invalid_cursor", "the cursor is not one this server gave out");
+    return 0;
+}
+
+int deal_page_reply(req *r, db_cursor *cur, long long limit, void (*row)(jw *w, db_cursor *cur))
+{
     if (!cur) return reply_db_error(r);
     jw w;
     jw_init(&w, &r->out);
@@ -740,15 +734,7 @@ static int deal_history(req *r, const void *data)
         n++;
         last = db_col_int(cur, 0);
         jw_obj(&w);
-        jw_kint(&w, "id", last);
-        jw_kstr(&w, "at", db_col_text(cur, 1));
-        if (db_col_null(cur, 2)) jw_knull(&w, "user_id"); else jw_kint(&w, "user_id", db_col_int(cur, 2));
-        jw_kint(&w, "pipeline_id", db_col_int(cur, 3));
-        if (db_col_null(cur, 4)) jw_knull(&w, "from_stage_id"); else jw_kint(&w, "from_stage_id", db_col_int(cur, 4));
-        jw_kstr(&w, "from_stage", db_col_text(cur, 5));
-        jw_kint(&w, "to_stage_id", db_col_int(cur, 6));
-        jw_kstr(&w, "to_stage", db_col_text(cur, 7));
-        if (db_col_null(cur, 8)) jw_knull(&w, "seconds"); else jw_kint(&w, "seconds", db_col_int(cur, 8));
+        row(&w, cur);
         jw_obj_end(&w);
     }
     db_done(cur);
@@ -757,6 +743,39 @@ static int deal_history(req *r, const void *data)
     jw_kstr(&w, "next", rc == 1 ? arena_printf(&r->a, "%lld", last) : NULL);
     jw_obj_end(&w);
     return reply_json(r, 200);
+}
+
+static void history_row(jw *w, db_cursor *cur)
+{
+    jw_kint(w, "id", db_col_int(cur, 0));
+    jw_kstr(w, "at", db_col_text(cur, 1));
+    if (db_col_null(cur, 2)) jw_knull(w, "user_id"); else jw_kint(w, "user_id", db_col_int(cur, 2));
+    jw_kint(w, "pipeline_id", db_col_int(cur, 3));
+    if (db_col_null(cur, 4)) jw_knull(w, "from_stage_id"); else jw_kint(w, "from_stage_id", db_col_int(cur, 4));
+    jw_kstr(w, "from_stage", db_col_text(cur, 5));
+    jw_kint(w, "to_stage_id", db_col_int(cur, 6));
+    jw_kstr(w, "to_stage", db_col_text(cur, 7));
+    if (db_col_null(cur, 8)) jw_knull(w, "seconds"); else jw_kint(w, "seconds", db_col_int(cur, 8));
+}
+
+/* GET /api/v1/deals/{id}/stage-history: oldest first, ?limit= (1..500, 100), ?after=
+ * the id of the last row seen */
+static int deal_history(req *r, const void *data)
+{
+    (void)data;
+    long long id, limit, after;
+    int st = deal_page_args(r, 100, 500, &id, &limit, &after);
+    if (st) return st;
+    dbparams p;
+    dbparams_init(&p, &r->a);
+    dbp_int(&p, id);
+    dbp_int(&p, after);
+    dbp_int(&p, limit + 1);
+    db_cursor *cur = db_query(r->db, "SELECT h.id, h.at, h.user_id, h.pipeline_id, h.from_stage_id, f.name, h.to_stage_id, s.name, h.seconds"
+                                     " FROM stage_history h LEFT JOIN stages f ON f.id = h.from_stage_id"
+                                     " LEFT JOIN stages s ON s.id = h.to_stage_id WHERE h.deal_id = ?1 AND h.id > ?2"
+                                     " ORDER BY h.id LIMIT ?3", &p);
+    return deal_page_reply(r, cur, limit, history_row);
 }
 
 void deal_routes(void)

@@ -37,6 +37,14 @@ int deal_stage_limit_changed(ctx *c, long long stage_id);
 /* the deal list's query arguments: the standard ones (rest_list_query) plus flag=,
  * tag=, contact_id=, co_owner_id=; -1 after replying 422 */
 int deal_list_query(req *r, list_query *q);
+/* The lists under one deal paged by row id (stage history, offers). deal_page_args
+ * answers 404 unless the caller may read deal {id} of the path, and 422 for ?limit= outside
+ * 1..max_limit or an ?after= that is not an id; else 0 with *id, *limit (default
+ * `limit_default`) and *after (0 when absent) set */
+int deal_page_args(req *r, long long limit_default, long long max_limit, long long *id, long long *limit, long long *after);
+/* answers {"data":[...],"next":"<id of the last row>"|null} from `cur` (limit + 1 rows,
+ * the id first; NULL on a database error), row() writing one object per row */
+int deal_page_reply(req *r, db_cursor *cur, long long limit, void (*row)(jw *w, db_cursor *cur));
 /* the amount derived from line items (version + 1, audited); 0 ok */
 int deal_set_amount(ctx *c, long long deal_id, long long amount);
 /* links a deal to the lead it was qualified from; 0 ok */

@@ -7,7 +7,6 @@
 #include "http/openapi.h"
 #include "http/rest.h"
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 enum { MAX_ITEMS = 500 };
@@ -169,24 +168,23 @@ static const subresource item_sub = {
     .changed = deal_items_changed,
 };
 
+static void offer_row(jw *w, db_cursor *cur)
+{
+    jw_kint(w, "id", db_col_int(cur, 0));
+    jw_kstr(w, "at", db_col_text(cur, 1));
+    if (db_col_null(cur, 2)) jw_knull(w, "user_id"); else jw_kint(w, "user_id", db_col_int(cur, 2));
+    jw_kint(w, "amount", db_col_int(cur, 3));
+    jw_kstr(w, "currency", db_col_text(cur, 4));
+    jw_kraw(w, "items", db_col_text(cur, 5));
+}
+
 /* GET /api/v1/deals/{id}/offers: newest first; `after` is the id of the last one seen */
 static int deal_offers(req *r, const void *data)
 {
     (void)data;
-    ctx c = rest_ctx(r);
-    long long id = req_param_id(r, 0);
-    if (!id || !resource_load(&c, &deal_resource, id, ACT_READ)) return rest_status(r, &deal_resource, 404, NULL);
-    long long limit = 20, after = 0;
-    const char *ls = req_query(r, "limit"), *as = req_query(r, "after");
-    char *end;
-    if (ls) {
-        limit = strtoll(ls, &end, 10);
-        if (*end || limit < 1 || limit > 100) return reply_problem(r, 422, "out_of_range", "'limit' must be between 1 and 100");
-    }
-    if (as) {
-        after = strtoll(as, &end, 10);
-        if (*end || after < 1) return reply_problem(r, 422, "invalid_cursor", "the cursor is not one this server gave out");
-    }
+    long long id, limit, after;
+    int st = deal_page_args(r, 20, 100, &id, &limit, &after);
+    if (st) return st;
     dbparams p;
     dbparams_init(&p, &r->a);
     dbp_int(&p, id);
@@ -194,32 +192,7 @@ static int deal_offers(req *r, const void *data)
     dbp_int(&p, limit + 1);
     db_cursor *cur = db_query(r->db, "SELECT id, at, user_id, amount, currency, items FROM deal_offers"
                                      " WHERE deal_id = ?1 AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3", &p);
-    if (!cur) return reply_db_error(r);
-    jw w;
-    jw_init(&w, &r->out);
-    jw_obj(&w);
-    jw_key(&w, "data");
-    jw_arr(&w);
-    long long n = 0, last = 0;
-    int rc;
-    while ((rc = db_step(cur)) == 1 && n < limit) {
-        n++;
-        last = db_col_int(cur, 0);
-        jw_obj(&w);
-        jw_kint(&w, "id", last);
-        jw_kstr(&w, "at", db_col_text(cur, 1));
-        if (db_col_null(cur, 2)) jw_knull(&w, "user_id"); else jw_kint(&w, "user_id", db_col_int(cur, 2));
-        jw_kint(&w, "amount", db_col_int(cur, 3));
-        jw_kstr(&w, "currency", db_col_text(cur, 4));
-        jw_kraw(&w, "items", db_col_text(cur, 5));
-        jw_obj_end(&w);
-    }
-    db_done(cur);
-    if (rc < 0) { buf_reset(&r->out); return reply_db_error(r); }
-    jw_arr_end(&w);
-    jw_kstr(&w, "next", rc == 1 ? arena_printf(&r->a, "%lld", last) : NULL);
-    jw_obj_end(&w);
-    return reply_json(r, 200);
+    return deal_page_reply(r, cur, limit, offer_row);
 }
 
 void deal_item_routes(void)
