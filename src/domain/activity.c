@@ -513,50 +513,17 @@ const reassign_target activity_reassign_target = {"activities", OBJ_ACTIVITIES, 
 
 /* ---------- merged client cards ---------- */
 
-static const char *merge_column(const char *object)
-{
-    return !strcmp(object, "contact") ? "contact_id" : !strcmp(object, "company") ? "company_id" : NULL;
-}
-
 /* the history of a merged card follows it: its activities now point at the survivor;
  * `moved` gets their ids for the undo */
 static int merge_move(ctx *c, const char *object, long long from, long long into, json_t *moved)
 {
-    const char *col = merge_column(object);
-    if (!col) return 0;
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, from);
-    db_cursor *cur = db_query(c->db, arena_printf(c->a, "SELECT id FROM activities WHERE %s = ? ORDER BY id", col), &p);
-    if (!cur) return -1;
-    int rc;
-    while ((rc = db_step(cur)) == 1) json_array_append_new(moved, json_integer(db_col_int(cur, 0)));
-    db_done(cur);
-    if (rc < 0) return -1;
-    dbparams q;
-    dbparams_init(&q, c->a);
-    dbp_int(&q, into);
-    dbp_int(&q, from);
-    return db_run(c->db, arena_printf(c->a, "UPDATE activities SET %s = ? WHERE %s = ?", col, col), &q) < 0 ? -1 : 0;
+    return merge_move_rows(c, "activities", object, from, into, moved);
 }
 
 /* undo: the moved activities that still point at the survivor go back */
 static int merge_undo(ctx *c, const char *object, long long from, long long into, json_t *moved)
 {
-    const char *col = merge_column(object);
-    if (!col) return 0;
-    const char *sql = arena_printf(c->a, "UPDATE activities SET %s = ? WHERE id = ? AND %s = ?", col, col);
-    size_t i;
-    json_t *id;
-    json_array_foreach(moved, i, id) {
-        dbparams p;
-        dbparams_init(&p, c->a);
-        dbp_int(&p, from);
-        dbp_int(&p, json_integer_value(id));
-        dbp_int(&p, into);
-        if (db_run(c->db, sql, &p) < 0) return -1;
-    }
-    return 0;
+    return merge_undo_rows(c, "activities", object, from, into, moved);
 }
 
 const merge_hook activity_merge_hook = {"activities", merge_move, merge_undo};

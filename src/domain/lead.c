@@ -466,45 +466,15 @@ static void lead_timeline(ctx *c, const char *object, long long id, buf *sql, db
 
 static const timeline_source lead_source = {"lead", lead_timeline};
 
-static const char *link_column(const char *object)
-{
-    return !strcmp(object, "contact") ? "contact_id" : !strcmp(object, "company") ? "company_id" : NULL;
-}
-
 /* a merged card's leads follow it to the surviving card; `moved` lists their ids */
 static int lead_merge_move(ctx *c, const char *object, long long from, long long into, json_t *moved)
 {
-    const char *col = link_column(object);
-    if (!col) return 0;
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, from);
-    db_cursor *cur = db_query(c->db, arena_printf(c->a, "SELECT id FROM leads WHERE %s = ?", col), &p);
-    if (!cur) return -1;
-    while (db_step(cur) == 1) json_array_append_new(moved, json_integer(db_col_int(cur, 0)));
-    db_done(cur);
-    dbparams q;
-    dbparams_init(&q, c->a);
-    dbp_int(&q, into);
-    dbp_int(&q, from);
-    return db_run(c->db, arena_printf(c->a, "UPDATE leads SET %s = ? WHERE %s = ?", col, col), &q) < 0 ? -1 : 0;
+    return merge_move_rows(c, "leads", object, from, into, moved);
 }
 
 static int lead_merge_undo(ctx *c, const char *object, long long from, long long into, json_t *moved)
 {
-    const char *col = link_column(object);
-    if (!col) return 0;
-    size_t i;
-    json_t *x;
-    json_array_foreach(moved, i, x) {
-        dbparams p;
-        dbparams_init(&p, c->a);
-        dbp_int(&p, from);
-        dbp_int(&p, json_integer_value(x));
-        dbp_int(&p, into);
-        if (db_run(c->db, arena_printf(c->a, "UPDATE leads SET %s = ? WHERE id = ? AND %s = ?", col, col), &p) < 0) return -1;
-    }
-    return 0;
+    return merge_undo_rows(c, "leads", object, from, into, moved);
 }
 
 static const merge_hook lead_merge = {"leads", lead_merge_move, lead_merge_undo};

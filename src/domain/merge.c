@@ -19,6 +19,50 @@ void merge_register(const merge_hook *h)
     g_hooks[g_nhooks++] = h;
 }
 
+/* the column a row uses to point at a client card of `object` */
+static const char *card_column(const char *object)
+{
+    return !strcmp(object, "contact") ? "contact_id" : !strcmp(object, "company") ? "company_id" : NULL;
+}
+
+int merge_move_rows(ctx *c, const char *table, const char *object, long long from, long long into, json_t *moved)
+{
+    const char *col = card_column(object);
+    if (!col) return 0;
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, from);
+    db_cursor *cur = db_query(c->db, arena_printf(c->a, "SELECT id FROM %s WHERE %s = ? ORDER BY id", table, col), &p);
+    if (!cur) return -1;
+    int rc;
+    while ((rc = db_step(cur)) == 1) json_array_append_new(moved, json_integer(db_col_int(cur, 0)));
+    db_done(cur);
+    if (rc < 0) return -1;
+    dbparams q;
+    dbparams_init(&q, c->a);
+    dbp_int(&q, into);
+    dbp_int(&q, from);
+    return db_run(c->db, arena_printf(c->a, "UPDATE %s SET %s = ? WHERE %s = ?", table, col, col), &q) < 0 ? -1 : 0;
+}
+
+int merge_undo_rows(ctx *c, const char *table, const char *object, long long from, long long into, json_t *moved)
+{
+    const char *col = card_column(object);
+    if (!col) return 0;
+    const char *sql = arena_printf(c->a, "UPDATE %s SET %s = ? WHERE id = ? AND %s = ?", table, col, col);
+    size_t i;
+    json_t *id;
+    json_array_foreach(moved, i, id) {
+        dbparams p;
+        dbparams_init(&p, c->a);
+        dbp_int(&p, from);
+        dbp_int(&p, json_integer_value(id));
+        dbp_int(&p, into);
+        if (db_run(c->db, sql, &p) < 0) return -1;
+    }
+    return 0;
+}
+
 void merge_ids_sql(const char *object, long long id, buf *sql, dbparams *p)
 {
     buf_adds(sql, "WITH RECURSIVE mids(id) AS (SELECT ? UNION SELECT g.from_id FROM merges g JOIN mids ON g.into_id = mids.id"

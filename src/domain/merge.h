@@ -32,6 +32,11 @@ typedef struct merge_hook {
 
 /* from a module's routes() */
 void merge_register(const merge_hook *h);
+/* move and undo for a hook whose rows of `table` point at a client card through a
+ * contact_id or company_id column: the rows of card `from` go to `into`, their ids listed
+ * in `moved`; undo sends back those still pointing at `into`. Other objects: nothing */
+int merge_move_rows(ctx *c, const char *table, const char *object, long long from, long long into, json_t *moved);
+int merge_undo_rows(ctx *c, const char *table, const char *object, long long from, long long into, json_t *moved);
 /* appends an SQL subquery (for use inside "x IN (...)") giving `id` and every card
  * merged into it, directly or through other merges, and not undone */
 void merge_ids_sql(const char *object, long long id, buf *sql, dbparams *p);
