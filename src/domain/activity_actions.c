@@ -162,6 +162,18 @@ static int action_begin(req *r, long long *ver)
     return 0;
 }
 
+/* opens an action on activity {id}: action_begin, then the activity must be visible and
+ * planned; 0 with the activity as stored in *cur and the transaction open, else the
+ * status answered (nothing left open) */
+static int action_open(req *r, ctx *c, long long id, const char *doing, long long *ver, json_t **cur)
+{
+    if (action_begin(r, ver)) return r->status;
+    *cur = load_visible(r, c, id);
+    if (!*cur) { db_rollback(r->db); return 404; }
+    if (!must_be_planned(r, *cur, doing)) { db_rollback(r->db); return 409; }
+    return 0;
+}
+
 static int action_finish(req *r, const char *message)
 {
     add_message(&r->out, message);
@@ -202,12 +214,10 @@ static int activity_complete(req *r, const void *data)
         else errs_add(&e, "next", "invalid_type", "'next' must be an activity (a JSON object) or null");
         return reply_invalid(r, &e);
     }
-    int rc = action_begin(r, &ver);
-    if (rc) return r->status;
     ctx c = rest_ctx(r);
-    json_t *cur = load_visible(r, &c, id);
-    if (!cur) { db_rollback(r->db); return 404; }
-    if (!must_be_planned(r, cur, "complete it")) { db_rollback(r->db); return 409; }
+    json_t *cur;
+    int st = action_open(r, &c, id, "complete it", &ver, &cur);
+    if (st) return st;
 
     json_t *upd = new_object(r);
     json_object_update(upd, in);
@@ -262,12 +272,10 @@ static int activity_postpone(req *r, const void *data)
     json_t *due = json_object_get(in, "due_at");
     if (!due || json_is_null(due)) errs_add(&e, "due_at", "required", "'due_at' is required: the new time");
     if (e.n) return reply_invalid(r, &e);
-    int rc = action_begin(r, &ver);
-    if (rc) return r->status;
     ctx c = rest_ctx(r);
-    json_t *cur = load_visible(r, &c, id);
-    if (!cur) { db_rollback(r->db); return 404; }
-    if (!must_be_planned(r, cur, "postpone it")) { db_rollback(r->db); return 409; }
+    json_t *cur;
+    int st = action_open(r, &c, id, "postpone it", &ver, &cur);
+    if (st) return st;
     if (action_update(r, &c, id, in, ver) != 0) return r->status;
     activity_row a;
     activity_row_load(&c, id, &a);
@@ -292,12 +300,10 @@ static int activity_cancel(req *r, const void *data)
     else if (json_is_string(reason) && utf8_length(json_string_value(reason), json_string_length(reason)) > ACTIVITY_RESULT_MAX)
         errs_add(&e, "reason", "too_long", "'reason' is longer than %d characters", ACTIVITY_RESULT_MAX);
     if (e.n) return reply_invalid(r, &e);
-    int rc = action_begin(r, &ver);
-    if (rc) return r->status;
     ctx c = rest_ctx(r);
-    json_t *cur = load_visible(r, &c, id);
-    if (!cur) { db_rollback(r->db); return 404; }
-    if (!must_be_planned(r, cur, "cancel it")) { db_rollback(r->db); return 409; }
+    json_t *cur;
+    int st = action_open(r, &c, id, "cancel it", &ver, &cur);
+    if (st) return st;
     json_t *upd = new_object(r);
     json_object_set_new(upd, "status", json_string("cancelled"));
     if (json_is_string(reason)) json_object_set(upd, "result", reason);
