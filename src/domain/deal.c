@@ -5,10 +5,10 @@
 #include "domain/deal.h"
 #include "domain/clients.h"
 #include "domain/pipeline.h"
+#include "domain/search.h"
 #include "core/clock.h"
 #include "http/openapi.h"
 #include "http/rest.h"
-#include "util/fold.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,15 +419,7 @@ static int save_search(ctx *c, long long id)
     char *text = db_scalar_text(c->db, c->a, "SELECT title || ' ' || coalesce((SELECT group_concat(value, ' ')"
                                              " FROM json_each(tags)), '') FROM deals WHERE id = ?", &p);
     if (!text) return -1;
-    size_t n = strlen(text);
-    char *folded = arena_alloc(c->a, n + 1);
-    text_fold(text, n, folded, n + 1);
-    if (db_run(c->db, "DELETE FROM deals_fts WHERE rowid = ?", &p) < 0) return -1;
-    dbparams q;
-    dbparams_init(&q, c->a);
-    dbp_int(&q, id);
-    dbp_text(&q, folded);
-    return db_run(c->db, "INSERT INTO deals_fts(rowid, body) VALUES(?, ?)", &q) < 0 ? -1 : 0;
+    return search_fts_set(c, "deals_fts", id, text);
 }
 
 static int deal_after_save(ctx *c, long long id, write_set *w, errs *e)
@@ -508,10 +500,7 @@ static void deal_write_extra(ctx *c, long long id, jw *w)
 static int deal_before_delete(ctx *c, long long id, errs *e)
 {
     (void)e;
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, id);
-    return db_run(c->db, "DELETE FROM deals_fts WHERE rowid = ?", &p) < 0 ? -1 : 0;
+    return search_fts_set(c, "deals_fts", id, NULL);
 }
 
 const resource deal_resource = {

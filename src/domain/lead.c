@@ -10,12 +10,12 @@
 #include "domain/deal.h"
 #include "domain/merge.h"
 #include "domain/reassign.h"
+#include "domain/search.h"
 #include "domain/timeline.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "http/openapi.h"
 #include "http/rest.h"
-#include "util/fold.h"
 #include "util/phone.h"
 #include <stdlib.h>
 #include <string.h>
@@ -160,16 +160,7 @@ static int lead_reindex(ctx *c, long long id)
                                              " || coalesce(phone_e164, '') || ' ' || coalesce(company_name, '') || ' ' || coalesce(source, '')"
                                              " || ' ' || coalesce(campaign, '')"
                                              " FROM leads WHERE id = ?", &p);
-    if (db_run(c->db, "DELETE FROM leads_fts WHERE rowid = ?", &p) < 0) return -1;
-    if (!text) return 0;
-    size_t n = strlen(text);
-    char *folded = arena_alloc(c->a, n + 1);
-    text_fold(text, n, folded, n + 1);
-    dbparams q;
-    dbparams_init(&q, c->a);
-    dbp_int(&q, id);
-    dbp_text(&q, folded);
-    return db_run(c->db, "INSERT INTO leads_fts(rowid, body) VALUES(?, ?)", &q) < 0 ? -1 : 0;
+    return search_fts_set(c, "leads_fts", id, text);
 }
 
 static int lead_after_save(ctx *c, long long id, write_set *w, errs *e)
@@ -182,10 +173,7 @@ static int lead_after_save(ctx *c, long long id, write_set *w, errs *e)
 static int lead_before_delete(ctx *c, long long id, errs *e)
 {
     (void)e;
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, id);
-    return db_run(c->db, "DELETE FROM leads_fts WHERE rowid = ?", &p) < 0 ? -1 : 0;
+    return search_fts_set(c, "leads_fts", id, NULL);
 }
 
 const resource lead_resource = {

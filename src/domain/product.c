@@ -3,9 +3,9 @@
 #include "domain/product.h"
 #include "domain/deal.h"
 #include "domain/pipeline.h"
+#include "domain/search.h"
 #include "http/openapi.h"
 #include "http/rest.h"
-#include "util/fold.h"
 #include <string.h>
 
 static const field_def product_fields[] = {
@@ -63,24 +63,13 @@ static int product_after_save(ctx *c, long long id, write_set *w, errs *e)
     dbp_int(&p, id);
     char *text = db_scalar_text(c->db, c->a, "SELECT name || ' ' || coalesce(sku, '') FROM products WHERE id = ?", &p);
     if (!text) return -1;
-    size_t n = strlen(text);
-    char *folded = arena_alloc(c->a, n + 1);
-    text_fold(text, n, folded, n + 1);
-    if (db_run(c->db, "DELETE FROM products_fts WHERE rowid = ?", &p) < 0) return -1;
-    dbparams q;
-    dbparams_init(&q, c->a);
-    dbp_int(&q, id);
-    dbp_text(&q, folded);
-    return db_run(c->db, "INSERT INTO products_fts(rowid, body) VALUES(?, ?)", &q) < 0 ? -1 : 0;
+    return search_fts_set(c, "products_fts", id, text);
 }
 
 static int product_before_delete(ctx *c, long long id, errs *e)
 {
     (void)e;
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, id);
-    return db_run(c->db, "DELETE FROM products_fts WHERE rowid = ?", &p) < 0 ? -1 : 0;
+    return search_fts_set(c, "products_fts", id, NULL);
 }
 
 const resource product_resource = {

@@ -27,6 +27,10 @@ size_t search_batch_mark(void);
 void search_batch_undo(size_t mark);
 int search_batch_flush(ctx *c);
 void search_batch_end(void);
+/* the full-text row of record `id` in another FTS5 table with a `body` column (deals_fts,
+ * products_fts, leads_fts) replaced with text_fold(text); NULL text removes it. Written
+ * at once, outside any batch. 0, or -1 on a database error */
+int search_fts_set(ctx *c, const char *fts_table, long long id, const char *text);
 /* appends `member` of every entry of a stored JSON list (emails, phones) to b */
 void search_text_add_list(buf *b, const char *list_json, const char *member);
 /* GET /api/v1/search?q=...&limit=... */
