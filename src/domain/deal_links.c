@@ -158,22 +158,12 @@ static const merge_hook deal_merge = {"deals", deal_merge_move, deal_merge_undo}
  * co-owner go to `to` as well */
 static int deal_reassign(ctx *c, long long from, long long to, long long *moved)
 {
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, to);
-    dbp_int(&p, from);
-    dbp_text(&p, c->request_id);
-    if (c->user->user_id) dbp_int(&p, c->user->user_id); else dbp_null(&p);
-    if (db_run(c->db, "INSERT INTO audit(user_id, request_id, object, object_id, action, owner_id, changes)"
-                      " SELECT ?4, ?3, 'deal', id, 'reassign', ?1, json_object('owner_id', json_array(?2, ?1))"
-                      " FROM deals WHERE owner_id = ?2 AND deleted_at IS NULL", &p) < 0) return -1;
-    dbparams q;   /* the statements below bind only ?1 and ?2 */
+    long long n = 0;
+    if (reassign_owned_rows(c, "deals", "deal", from, to, &n) != 0) return -1;
+    dbparams q;
     dbparams_init(&q, c->a);
     dbp_int(&q, to);
     dbp_int(&q, from);
-    long long n = db_run(c->db, "UPDATE deals SET owner_id = ?1, version = version + 1,"
-                                " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE owner_id = ?2 AND deleted_at IS NULL", &q);
-    if (n < 0) return -1;
     if (db_run(c->db, "INSERT OR IGNORE INTO deal_owners(deal_id, user_id, is_primary)"
                       " SELECT deal_id, ?1, 0 FROM deal_owners WHERE user_id = ?2 AND is_primary = 0", &q) < 0 ||
         db_run(c->db, "DELETE FROM deal_owners WHERE user_id = ?2 AND is_primary = 0", &q) < 0) return -1;

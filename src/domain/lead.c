@@ -470,24 +470,7 @@ static const merge_hook lead_merge = {"leads", lead_merge_move, lead_merge_undo}
 /* reassignment: the live leads of one user, one audit row each */
 static int lead_reassign(ctx *c, long long from, long long to, long long *moved)
 {
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, to);
-    dbp_int(&p, from);
-    dbp_text(&p, c->request_id);
-    if (c->user->user_id) dbp_int(&p, c->user->user_id); else dbp_null(&p);
-    if (db_run(c->db, "INSERT INTO audit(user_id, request_id, object, object_id, action, owner_id, changes)"
-                      " SELECT ?4, ?3, 'lead', id, 'reassign', ?1, json_object('owner_id', json_array(?2, ?1))"
-                      " FROM leads WHERE owner_id = ?2 AND deleted_at IS NULL", &p) < 0) return -1;
-    dbparams q;   /* binds only ?1 and ?2 */
-    dbparams_init(&q, c->a);
-    dbp_int(&q, to);
-    dbp_int(&q, from);
-    long long n = db_run(c->db, "UPDATE leads SET owner_id = ?1, version = version + 1,"
-                                " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE owner_id = ?2 AND deleted_at IS NULL", &q);
-    if (n < 0) return -1;
-    *moved += n;
-    return 0;
+    return reassign_owned_rows(c, "leads", "lead", from, to, moved);
 }
 
 static const reassign_target lead_target = {"leads", OBJ_LEADS, lead_reassign};

@@ -18,6 +18,30 @@ void reassign_register(const reassign_target *t)
     g_targets[g_ntargets++] = t;
 }
 
+int reassign_owned_rows(ctx *c, const char *table, const char *object, long long from, long long to, long long *moved)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, to);
+    dbp_int(&p, from);
+    dbp_text(&p, c->request_id);
+    if (c->user->user_id) dbp_int(&p, c->user->user_id); else dbp_null(&p);
+    dbp_text(&p, object);
+    if (db_run(c->db, arena_printf(c->a, "INSERT INTO audit(user_id, request_id, object, object_id, action, owner_id, changes)"
+                                         " SELECT ?4, ?3, ?5, id, 'reassign', ?1, json_object('owner_id', json_array(?2, ?1))"
+                                         " FROM %s WHERE owner_id = ?2 AND deleted_at IS NULL", table), &p) < 0) return -1;
+    dbparams q;   /* binds only ?1 and ?2 */
+    dbparams_init(&q, c->a);
+    dbp_int(&q, to);
+    dbp_int(&q, from);
+    long long n = db_run(c->db, arena_printf(c->a, "UPDATE %s SET owner_id = ?1, version = version + 1,"
+                                                   " updated_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ','now')"
+                                                   " WHERE owner_id = ?2 AND deleted_at IS NULL", table), &q);
+    if (n < 0) return -1;
+    *moved += n;
+    return 0;
+}
+
 /* moves the live cards of one kind, one audit row each */
 static int move_cards(ctx *c, const client_kind *k, long long from, long long to, long long *moved)
 {

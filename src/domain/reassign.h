@@ -19,5 +19,9 @@ typedef struct reassign_target {
 } reassign_target;
 
 void reassign_register(const reassign_target *t);
+/* the set-wise move of a target whose `table` has owner_id and deleted_at: the live rows
+ * `from` owns go to `to` with one audit row each (as `object`), written by two statements
+ * whatever their number; the count is added to *moved. 0 or -1 */
+int reassign_owned_rows(ctx *c, const char *table, const char *object, long long from, long long to, long long *moved);
 void reassign_routes(void);
 #endif
