@@ -36,6 +36,8 @@ typedef struct req {
     bool body_too_large;
     json_t *json;                /* parsed body, owned by the arena */
 
+    const struct route *route;   /* matched once on arrival; NULL when none */
+    bool route_method_mismatch;  /* the path exists under another method */
     const char *params[REQ_MAX_PARAMS];   /* {id} segments of the route, in order */
     int nparams;
 

@@ -8,6 +8,7 @@ enum { MAX_ROUTES = 1024, MAX_SEGS = 8 };
 struct route {
     const char *method;
     const char *segs[MAX_SEGS];   /* NULL entry = placeholder */
+    size_t seglen[MAX_SEGS];
     int nsegs;
     int literal_count;
     handler_fn fn;
@@ -33,7 +34,7 @@ void router_add(const char *method, const char *pattern, handler_fn fn, const vo
         size_t n = e ? (size_t)(e - p) : strlen(p);
         if (rt->nsegs == MAX_SEGS) abort();
         if (n == 2 && p[0] == '{' && p[1] == '}') rt->segs[rt->nsegs++] = NULL;
-        else { rt->segs[rt->nsegs++] = strndup(p, n); rt->literal_count++; }
+        else { rt->seglen[rt->nsegs] = n; rt->segs[rt->nsegs++] = strndup(p, n); rt->literal_count++; }
         p += n;
         while (*p == '/') p++;
     }
@@ -44,6 +45,7 @@ const route *router_match(req *r, const char *method, const char *path, int *met
     const char *segs[MAX_SEGS];
     size_t lens[MAX_SEGS];
     int n = 0;
+    *method_mismatch = 0;
     const char *p = path;
     while (*p == '/') p++;
     while (*p) {
@@ -56,7 +58,6 @@ const route *router_match(req *r, const char *method, const char *path, int *met
         while (*p == '/') p++;
     }
     const route *best = NULL;
-    *method_mismatch = 0;
     /* HEAD is GET without the body (libmicrohttpd leaves the body out): health checks
      * and link checkers send it */
     if (!strcmp(method, "HEAD")) method = "GET";
@@ -64,8 +65,9 @@ const route *router_match(req *r, const char *method, const char *path, int *met
         const route *rt = &g_routes[i];
         if (rt->nsegs != n) continue;
         int ok = 1;
-        for (int s = 0; s < n && ok; s++)
-            if (rt->segs[s] && (strlen(rt->segs[s]) != lens[s] || memcmp(rt->segs[s], segs[s], lens[s]) != 0)) ok = 0;
+        /* last segments first: every route starts with api/v1, they differ at the end */
+        for (int s = n - 1; s >= 0 && ok; s--)
+            if (rt->segs[s] && (rt->seglen[s] != lens[s] || memcmp(rt->segs[s], segs[s], lens[s]) != 0)) ok = 0;
         if (!ok) continue;
         if (strcmp(rt->method, method) != 0) { *method_mismatch = 1; continue; }
         if (!best || rt->literal_count > best->literal_count) best = rt;

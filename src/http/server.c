@@ -109,10 +109,9 @@ static int parse_body(req *r)
 
 static void dispatch(req *r)
 {
-    int mismatch = 0;
-    const route *rt = router_match(r, r->method, r->path, &mismatch);
+    const route *rt = r->route;   /* matched when the request arrived */
     if (!rt) {
-        if (mismatch) reply_problem(r, 405, "method_not_allowed", "%s is not allowed on %s", r->method, r->path);
+        if (r->route_method_mismatch) reply_problem(r, 405, "method_not_allowed", "%s is not allowed on %s", r->method, r->path);
         else reply_problem(r, 404, "not_found", "no such endpoint: %s", r->path);
         return;
     }
@@ -122,9 +121,12 @@ static void dispatch(req *r)
         return;
     }
     r->db = db_thread();
-    if (!(route_flags(rt) & ROUTE_PUBLIC) && auth_gate(r) != 0) return;
-    if (!(route_flags(rt) & ROUTE_RAW_BODY) && parse_body(r) != 0) return;
-    route_handler(rt)(r, route_data(rt));
+    bool reading = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
+    if (reading) db_read_begin(r->db);   /* auth and the handler's reads share one snapshot */
+    if (((route_flags(rt) & ROUTE_PUBLIC) || auth_gate(r) == 0) &&
+        ((route_flags(rt) & ROUTE_RAW_BODY) || parse_body(r) == 0))
+        route_handler(rt)(r, route_data(rt));
+    db_read_end(r->db);
     if (db_in_tx(r->db)) {   /* a handler that forgot to finish is a bug: never keep it */
         log_error(r->id, "handler left a transaction open on %s %s", r->method, r->path);
         db_rollback(r->db);
@@ -140,8 +142,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r = req_new(c, url, method);
         *con_cls = r;
         atomic_fetch_add(&g_inflight, 1);
-        int mismatch;
+        int mismatch = 0;
         const route *rt = router_match(r, method, url, &mismatch);
+        r->route = rt;
+        r->route_method_mismatch = mismatch != 0;
         size_t limit = rt && (route_flags(rt) & ROUTE_RAW_BODY) ? g_cfg->max_upload : g_cfg->max_body;
         buf_init(&r->body, limit);
         arena_defer(&r->a, buf_release_cb, &r->body);

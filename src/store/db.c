@@ -26,6 +26,7 @@ struct db {
     cached_stmt *bucket[STMT_CACHE];
     struct db_cursor cursor;   /* one live cursor per statement use; reused */
     int tx_depth;
+    bool read_tx;              /* a deferred read transaction spans the request's reads */
 };
 
 static char g_path[4096];
@@ -302,11 +303,29 @@ static int write_lock(void)
     return pthread_mutex_timedlock(&g_write_lock, &until) == 0 ? 0 : -1;
 }
 
+/* One read transaction per request instead of one per statement: each implicit
+ * transaction takes and drops the WAL's shared locks (fcntl system calls), which cost
+ * more than the indexed reads themselves on a card read. A write ends it first, so a
+ * writer never has to upgrade a stale snapshot. */
+void db_read_begin(db *d)
+{
+    if (d->tx_depth || d->read_tx) return;
+    d->read_tx = db_run(d, "BEGIN", NULL) >= 0;   /* cached statement: no parse per request */
+}
+
+void db_read_end(db *d)
+{
+    if (!d->read_tx) return;
+    d->read_tx = false;
+    if (db_run(d, "COMMIT", NULL) < 0) db_exec(d, "ROLLBACK");
+}
+
 int db_begin(db *d)
 {
     if (d->tx_depth++ > 0) return 0;   /* nested: the outer transaction decides */
+    db_read_end(d);
     if (write_lock() != 0) { d->tx_depth = 0; return -1; }
-    if (db_exec(d, "BEGIN IMMEDIATE") != 0) {
+    if (db_run(d, "BEGIN IMMEDIATE", NULL) < 0) {
         d->tx_depth = 0;
         pthread_mutex_unlock(&g_write_lock);
         return -1;

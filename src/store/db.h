@@ -74,6 +74,10 @@ char *db_scalar_text(db *d, arena *a, const char *sql, const dbparams *p);   /* 
 /* transactions: writers take the write lock at begin (BEGIN IMMEDIATE) so a transaction
  * never fails half-way on a lock upgrade */
 int db_begin(db *d);
+/* a read-only snapshot over several statements (one request); ended by db_read_end or
+ * by the next db_begin. Never hold one across waiting (streams, sleeps): it pins the WAL */
+void db_read_begin(db *d);
+void db_read_end(db *d);
 int db_commit(db *d);
 void db_rollback(db *d);
 bool db_in_tx(db *d);
