@@ -129,6 +129,30 @@ bool scopes_within(const unsigned char inner[][4], const unsigned char outer[][4
     return true;
 }
 
+/* Every authenticated request loads its role's scopes; parsing the same JSON again
+ * each time was a visible share of a card read. Each thread keeps the last few texts it
+ * parsed: the text itself is the key, so an edited role is never served stale. */
+static int scopes_parse_cached(const char *json, unsigned char scope[][4])
+{
+    enum { SLOTS = 4, MAX_TEXT = 4096 };
+    static _Thread_local struct { char text[MAX_TEXT]; unsigned char scope[OBJ_COUNT][4]; bool used; } cache[SLOTS];
+    static _Thread_local unsigned next;
+    for (int i = 0; i < SLOTS; i++)
+        if (cache[i].used && strcmp(cache[i].text, json) == 0) {
+            memcpy(scope, cache[i].scope, sizeof cache[i].scope);
+            return 0;
+        }
+    char err[128];
+    if (scopes_parse(json, scope, err, sizeof err) != 0) return -1;
+    if (strlen(json) < MAX_TEXT) {
+        unsigned slot = next++ % SLOTS;
+        strcpy(cache[slot].text, json);
+        memcpy(cache[slot].scope, scope, sizeof cache[slot].scope);
+        cache[slot].used = true;
+    }
+    return 0;
+}
+
 int principal_load(db *d, arena *a, long long user_id, principal *p)
 {
     dbparams q;
@@ -144,8 +168,7 @@ int principal_load(db *d, arena *a, long long user_id, principal *p)
         p->role_id = db_col_int(c, 1);
         snprintf(p->role, sizeof p->role, "%s", db_col_text(c, 2));
         snprintf(p->name, sizeof p->name, "%s", db_col_text(c, 3));
-        char err[128];
-        rc = scopes_parse(db_col_text(c, 4), p->scope, err, sizeof err);
+        rc = scopes_parse_cached(db_col_text(c, 4), p->scope);
     }
     db_done(c);
     return rc;
