@@ -475,31 +475,12 @@ void activity_timeline_sql(ctx *c, const char *object, long long id, buf *sql, d
 /* hands the planned activities of `from` to `to` (done ones stay: they are `from`'s work) */
 static int move_open(ctx *c, long long from, long long to, long long *moved)
 {
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, from);
-    db_cursor *cur = db_query(c->db, "SELECT id FROM activities WHERE assignee_id = ? AND status = 'planned' AND deleted_at IS NULL ORDER BY id", &p);
-    if (!cur) return -1;
-    size_t n = 0, cap = 256;
-    long long *ids = xmalloc(cap * sizeof *ids);
-    while (db_step(cur) == 1) {
-        if (n == cap) ids = xrealloc(ids, (cap *= 2) * sizeof *ids);
-        ids[n++] = db_col_int(cur, 0);
-    }
-    db_done(cur);
-    const char *changes = arena_printf(c->a, "{\"assignee_id\":[%lld,%lld]}", from, to);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        dbparams q;
-        dbparams_init(&q, c->a);
-        dbp_int(&q, to);
-        dbp_int(&q, ids[i]);
-        if (db_run(c->db, "UPDATE activities SET assignee_id = ?, version = version + 1,"
-                          " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?", &q) < 0 ||
-            audit_record(c, "activity", ids[i], "reassign", to, changes) != 0)
-            rc = -1;
-    }
-    free(ids);
+    size_t n;
+    int rc = reassign_rows(c, "activity",
+                           "SELECT id FROM activities WHERE assignee_id = ? AND status = 'planned' AND deleted_at IS NULL ORDER BY id",
+                           "UPDATE activities SET assignee_id = ?, version = version + 1,"
+                           " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?",
+                           from, to, arena_printf(c->a, "{\"assignee_id\":[%lld,%lld]}", from, to), &n);
     if (rc == 0 && n > 0) {
         const char *text = n == 1 ? arena_printf(c->a, "A planned activity of %s has been handed to you", notify_user_name(c, from))
                                   : arena_printf(c->a, "%zu planned activities of %s have been handed to you", n, notify_user_name(c, from));

@@ -4,7 +4,6 @@
 #include "domain/clients.h"
 #include "http/openapi.h"
 #include "http/rest.h"
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,35 +41,44 @@ int reassign_owned_rows(ctx *c, const char *table, const char *object, long long
     return 0;
 }
 
-/* moves the live cards of one kind, one audit row each */
-static int move_cards(ctx *c, const client_kind *k, long long from, long long to, long long *moved)
+int reassign_rows(ctx *c, const char *object, const char *select_sql, const char *update_sql, long long from,
+                  long long to, const char *changes, size_t *n)
 {
-    char sql[160];
+    *n = 0;
     dbparams p;
     dbparams_init(&p, c->a);
     dbp_int(&p, from);
-    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE owner_id = ? AND deleted_at IS NULL ORDER BY id", k->res->table);
-    db_cursor *cur = db_query(c->db, sql, &p);
+    db_cursor *cur = db_query(c->db, select_sql, &p);
     if (!cur) return -1;
-    size_t n = 0, cap = 256;
+    size_t cap = 256;
     long long *ids = xmalloc(cap * sizeof *ids);
     while (db_step(cur) == 1) {
-        if (n == cap) ids = xrealloc(ids, (cap *= 2) * sizeof *ids);
-        ids[n++] = db_col_int(cur, 0);
+        if (*n == cap) ids = xrealloc(ids, (cap *= 2) * sizeof *ids);
+        ids[(*n)++] = db_col_int(cur, 0);
     }
     db_done(cur);
-    snprintf(sql, sizeof sql, "UPDATE %s SET owner_id = ?, version = version + 1,"
-             " updated_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ','now') WHERE id = ?", k->res->table);
-    const char *changes = arena_printf(c->a, "{\"owner_id\":[%lld,%lld]}", from, to);
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    for (size_t i = 0; i < *n && rc == 0; i++) {
         dbparams q;
         dbparams_init(&q, c->a);
         dbp_int(&q, to);
         dbp_int(&q, ids[i]);
-        if (db_run(c->db, sql, &q) < 0 || audit_record(c, k->object, ids[i], "reassign", to, changes) != 0) rc = -1;
+        if (db_run(c->db, update_sql, &q) < 0 || audit_record(c, object, ids[i], "reassign", to, changes) != 0) rc = -1;
     }
     free(ids);
+    return rc;
+}
+
+/* moves the live cards of one kind, one audit row each */
+static int move_cards(ctx *c, const client_kind *k, long long from, long long to, long long *moved)
+{
+    const char *table = k->res->table;
+    size_t n;
+    int rc = reassign_rows(c, k->object,
+                           arena_printf(c->a, "SELECT id FROM %s WHERE owner_id = ? AND deleted_at IS NULL ORDER BY id", table),
+                           arena_printf(c->a, "UPDATE %s SET owner_id = ?, version = version + 1,"
+                                              " updated_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ','now') WHERE id = ?", table),
+                           from, to, arena_printf(c->a, "{\"owner_id\":[%lld,%lld]}", from, to), &n);
     *moved += rc == 0 ? (long long)n : 0;
     return rc;
 }

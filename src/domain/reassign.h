@@ -23,5 +23,10 @@ void reassign_register(const reassign_target *t);
  * `from` owns go to `to` with one audit row each (as `object`), written by two statements
  * whatever their number; the count is added to *moved. 0 or -1 */
 int reassign_owned_rows(ctx *c, const char *table, const char *object, long long from, long long to, long long *moved);
+/* the row-wise move: the ids `select_sql` gives (it takes `from`) are each updated by
+ * `update_sql` (taking `to`, then the id) and audited as `object` with `changes`; *n is
+ * the number of ids selected. 0 or -1 */
+int reassign_rows(ctx *c, const char *object, const char *select_sql, const char *update_sql, long long from,
+                  long long to, const char *changes, size_t *n);
 void reassign_routes(void);
 #endif
