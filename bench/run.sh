@@ -16,7 +16,7 @@
 #
 # Environment: BENCH_RUNS (runs per rate, default 3), BENCH_SECONDS (per wrk run, 10),
 # BENCH_LAT_SECONDS (per latency run, 4), BENCH_IMPORT_SECONDS (cap on each import or
-# export, 120), BENCH_DIR (work files, default bench/out),
+# export, 90), BENCH_DIR (work files, default bench/out),
 # BENCH_KEEP=1 keeps the data directories, BENCH_SEED (1).
 set -euo pipefail
 
@@ -288,16 +288,19 @@ S7="Data generator (issue 7)"
 SR="Reports (DESIGN.md)"
 
 # peak_run LOG CMD...: runs CMD with its output in LOG, bounded by BENCH_IMPORT_SECONDS;
-# sets PEAK_KIB (peak RSS) and WALL (seconds), PEAK_TIMED_OUT=1 when it had to be stopped
+# sets WALL (seconds), PEAK_KIB (peak RSS: it counts the pages of the database file SQLite
+# maps, up to 256 MiB a connection) and PEAK_ANON_KIB (peak anonymous memory, sampled every
+# 0.2 s: what the process itself holds), PEAK_TIMED_OUT=1 when it had to be stopped
 peak_run() {
   local logf=$1; shift
-  local t0 t1 pid hwm=0 h
+  local t0 t1 pid hwm=0 anon=0 h
   t0=$(date +%s.%N)
   "$@" > "$logf" 2>&1 &
   pid=$!
   PEAK_TIMED_OUT=0
   while kill -0 "$pid" 2>/dev/null; do
     h=$(kib "$pid" VmHWM 2>/dev/null || true); [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
+    h=$(kib "$pid" RssAnon 2>/dev/null || true); [ -n "$h" ] && [ "$h" -gt "$anon" ] && anon=$h
     if awk -v a="$t0" -v b="$(date +%s.%N)" -v m="$IMPORT_SECONDS" 'BEGIN { exit !(b - a > m) }'; then
       PEAK_TIMED_OUT=1; kill -TERM "$pid" 2>/dev/null || true
     fi
@@ -306,9 +309,10 @@ peak_run() {
   wait "$pid" 2>/dev/null || true
   t1=$(date +%s.%N)
   WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-  PEAK_KIB=$hwm
+  PEAK_KIB=$hwm PEAK_ANON_KIB=$anon
 }
-IMPORT_SECONDS=${BENCH_IMPORT_SECONDS:-120}
+peak_detail() { echo "peak anonymous memory $(mib "$PEAK_ANON_KIB") MiB (peak RSS with mapped database pages $(mib "$PEAK_KIB") MiB)"; }
+IMPORT_SECONDS=${BENCH_IMPORT_SECONDS:-90}
 
 # import_figure ID FIGURE GOAL_RATE FILE ROWS: `kartoteka import contacts` into a fresh base
 import_figure() {
@@ -323,14 +327,16 @@ import_figure() {
   rejected=$(sed -n 's/.*"rejected":\([0-9]*\).*/\1/p' "$WORK/$id.log" | tail -1)
   if [ -n "$read" ]; then
     rate=$(awk -v n="$read" -v t="$WALL" 'BEGIN { printf "%.0f", n / t }')
+    [ "$PEAK_TIMED_OUT" = 1 ] && note="stopped after ${IMPORT_SECONDS} s with $read of $rows rows read (it ended cleanly and reported its counts)"
   else   # stopped: the job's own progress (rows read, run time) is in the imports table
     read=$(sqlite3 "$dir/kartoteka.db" "SELECT rows_read FROM imports ORDER BY id DESC LIMIT 1" 2>/dev/null || echo 0)
     ms=$(sqlite3 "$dir/kartoteka.db" "SELECT run_ms FROM imports ORDER BY id DESC LIMIT 1" 2>/dev/null || echo 0)
     rate=$(awk -v n="${read:-0}" -v ms="${ms:-0}" 'BEGIN { if (ms > 0) printf "%.0f", n * 1000 / ms }')
     note="stopped after ${IMPORT_SECONDS} s with ${read:-0} of $rows rows read; the rate is the job's own (rows read / its run time)"
   fi
+  IMPORT_READ=${read:-0} IMPORT_ANON=$PEAK_ANON_KIB
   record id="$id" section="$S6" figure="$fig" unit=rows/s value="$rate" \
-    detail="$rows rows, ${WALL} s wall$( [ -n "$created" ] && echo ": created $created, skipped $skipped (duplicates), rejected $rejected"); peak RSS $(mib "$PEAK_KIB") MiB" \
+    detail="$rows rows in the file, ${WALL} s wall$( [ -n "$created" ] && echo ": read $read, created $created, skipped $skipped (duplicates), rejected $rejected"); $(peak_detail)" \
     goal="≥ $(commas "$goal") rows/s, memory flat" goal_on=value goal_op=">=" goal_num="$goal" \
     base_name="bench/gen into SQLite" base_value="$GEN_CONTACT_RATE" note="$note"
   rm -rf "$dir"
@@ -483,6 +489,13 @@ measure() {   # measure N full|growth
       local csv=$WORK/import-$SCALE.csv xlsx=$WORK/import-$SCALE.xlsx xrows=$((SCALE / 10))
       "$TOOLS/gen" --csv "$csv" --rows "$SCALE" --seed "$SEED"
       import_figure import_csv "CSV import: kartoteka import contacts, $SCALE rows, phone normalisation and duplicate checks" 100000 "$csv" "$SCALE"
+      local big_read=$IMPORT_READ big_anon=$IMPORT_ANON small=$WORK/import-small.csv
+      head -n $((xrows + 1)) "$csv" > "$small"
+      import_figure import_csv_small "CSV import of the first $xrows rows of the same file (for the memory comparison)" 100000 "$small" "$xrows"
+      record id=import_memory section="$S6" figure="CSV import memory: peak anonymous memory after $big_read rows read, beside $IMPORT_READ rows" \
+        unit=MiB value="$(mib "$big_anon")" base_name="$IMPORT_READ rows:" base_value="$(mib "$IMPORT_ANON")" \
+        goal="streaming: does not grow with the file (≤ 1.5× the smaller import)" goal_on=ratio goal_op="<=" goal_num=1.5
+      rm -f "$small"
       [ "$xrows" -gt 1048575 ] && xrows=1048575
       "$TOOLS/gen" --xlsx "$xlsx" --rows "$xrows" --seed "$SEED"
       import_figure import_xlsx "XLSX import: kartoteka import contacts, $xrows rows" 50000 "$xlsx" "$xrows"
@@ -498,7 +511,7 @@ measure() {   # measure N full|growth
       raw=$("$TOOLS/sqlq" -d 0.1 -w 0 -f <(echo x) "$DATA/kartoteka.db" "$SQL_EXPORT" 2> /dev/null) || true
       record id=export_csv section="$S6" figure="CSV export: kartoteka export contacts --format csv, every contact" unit=rows/s \
         value="$(awk -v n="$rows" -v t="$WALL" 'BEGIN { if (t > 0) printf "%.0f", n / t }')" \
-        detail="$rows rows in ${WALL} s, $(du -m "$WORK/export-$SCALE.csv" 2>/dev/null | cut -f1) MB; peak RSS $(mib "$PEAK_KIB") MiB$( [ "$PEAK_TIMED_OUT" = 1 ] && echo "; stopped after ${IMPORT_SECONDS} s")" \
+        detail="$rows rows in ${WALL} s, $(du -m "$WORK/export-$SCALE.csv" 2>/dev/null | cut -f1) MB; $(peak_detail)$( [ "$PEAK_TIMED_OUT" = 1 ] && echo "; stopped after ${IMPORT_SECONDS} s")" \
         goal="≥ 200,000 rows/s, memory flat" goal_on=value goal_op=">=" goal_num=200000 \
         base_name="raw SQLite SELECT of every contact" \
         base_value="$(awk -v r="$(json_get rows_per_query <<< "$raw")" -v ms="$(json_get p50_ms <<< "$raw")" 'BEGIN { if (ms > 0) printf "%.0f", r * 1000 / ms }')"
@@ -523,7 +536,7 @@ measure() {   # measure N full|growth
   local rss hwm anon file
   rss=$(kib "$SERVER_PID" VmRSS) hwm=$(kib "$SERVER_PID" VmHWM) anon=$(kib "$SERVER_PID" RssAnon) file=$(kib "$SERVER_PID" RssFile)
   record id=rss_load section="$S2" figure="server memory after the load above: anonymous (heap, SQLite page caches)" unit=MiB \
-    value="$(mib "$anon")" detail="VmRSS $(mib "$rss") MiB, peak VmHWM $(mib "$hwm") MiB, file-backed (mapped database) $(mib "$file") MiB" \
+    value="$(mib "$anon")" detail="VmRSS $(mib "$rss") MiB, of which file-backed (code, mapped database) $(mib "$file") MiB; peak VmHWM $(mib "$hwm") MiB (it counts the database pages each of the $WORKERS connections maps, up to 256 MiB each)" \
     goal="≤ 64 MiB beyond SQLite's page cache (DESIGN.md): ≤ 64 + $WORKERS × 16 MiB of caches" goal_on=value goal_op="<=" \
     goal_num=$((64 + WORKERS * 16))
 
