@@ -6,6 +6,7 @@
 #include "domain/custom_field.h"
 #include "domain/deal.h"
 #include "domain/resource.h"
+#include "export/json_cell.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,64 +101,23 @@ static size_t columns(ctx *c, const resource *res, ex_col *cols, size_t max, buf
 
 /* ---------- values ---------- */
 
-/* a list entry as a cell: its value, an address's parts, a link's name, or the scalar */
-static void item_text(buf *b, json_t *x)
-{
-    if (json_is_string(x)) { buf_add(b, json_string_value(x), json_string_length(x)); return; }
-    if (json_is_integer(x)) { buf_printf(b, "%lld", (long long)json_integer_value(x)); return; }
-    if (json_is_object(x)) {
-        json_t *v = json_object_get(x, "value");
-        if (!v) v = json_object_get(x, "name");
-        if (json_is_string(v)) { buf_add(b, json_string_value(v), json_string_length(v)); return; }
-        static const char *const parts[] = {"street", "city", "region", "postcode", "country", NULL};
-        bool any = false;
-        for (const char *const *p = parts; *p; p++) {
-            const char *s = json_string_value(json_object_get(x, *p));
-            if (!s || !*s) continue;
-            if (any) buf_adds(b, ", ");
-            buf_adds(b, s);
-            any = true;
-        }
-        if (any) return;
-    }
-    char *s = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (s) buf_adds(b, s);
-    free(s);
-}
-
-static void json_text(buf *b, json_t *v, const char *sep)
-{
-    if (!v || json_is_null(v)) return;
-    if (json_is_array(v)) {
-        size_t i;
-        json_t *x;
-        json_array_foreach(v, i, x) {
-            if (i) buf_adds(b, sep);
-            item_text(b, x);
-        }
-        return;
-    }
-    if (json_is_true(v)) { buf_adds(b, "true"); return; }
-    if (json_is_false(v)) { buf_adds(b, "false"); return; }
-    if (json_is_real(v)) { buf_printf(b, "%.15g", json_real_value(v)); return; }
-    item_text(b, v);
-}
-
 static void json_decref_cb(void *p) { json_decref(p); }
 
-/* the members write_extra adds (links and the like), as one object */
-static json_t *extra_of(ctx *c, const resource *res, long long id)
+/* the members write_extra adds (links and the like), as the text of one object */
+static void extra_text(ctx *c, const resource *res, long long id, buf *b)
 {
-    buf b;
-    buf_init(&b, 0);
     jw w;
-    jw_init(&w, &b);
+    jw_init(&w, b);
     jw_obj(&w);
     res->write_extra(c, id, &w);
     jw_obj_end(&w);
-    json_t *j = json_loadb(b.data, b.len, 0, NULL);
-    buf_release(&b);
-    if (j) arena_defer(c->a, json_decref_cb, j);
+}
+
+/* the same, parsed (vCard; cells the quick reader declines) */
+static json_t *extra_json(arena *a, const buf *text)
+{
+    json_t *j = json_loadb(text->data, text->len, 0, NULL);
+    if (j) arena_defer(a, json_decref_cb, j);
     return j;
 }
 
@@ -174,6 +134,7 @@ typedef struct ex_state {
     FILE *vf;
     buf cell[64];                /* reused text of each column of the row (first 64) */
     buf vcard;
+    buf extra;                   /* the row's write_extra object */
     long long rows;
     bool failed;
     char err[256];
@@ -218,7 +179,7 @@ static void write_vcard(ex_state *st, ctx *c, db_cursor *cur, json_t *rec)
         if (addr) {
             buf b;
             buf_init(&b, 0);
-            item_text(&b, addr);
+            json_cell_of(&b, addr, "; ");
             card.address = arena_strdup(c->a, b.data);
             buf_release(&b);
         }
@@ -248,15 +209,21 @@ static void export_row(void *cls, db_cursor *cur)
     ctx c = *st->c;
     c.a = &ra;
     long long id = db_col_int(cur, SQL_ID);
+    /* custom fields and extras are read as text; parsed only where json_cell declines */
     json_t *custom = NULL, *extra = NULL;
+    bool custom_parsed = false, extra_parsed = false;
+    const char *custom_text = NULL;
+    size_t custom_len = 0;
     if (!db_col_null(cur, SQL_CUSTOM) && db_col_len(cur, SQL_CUSTOM) > 2) {
-        custom = json_loadb(db_col_text(cur, SQL_CUSTOM), db_col_len(cur, SQL_CUSTOM), 0, NULL);
-        if (custom) arena_defer(&ra, json_decref_cb, custom);
+        custom_text = db_col_text(cur, SQL_CUSTOM);
+        custom_len = db_col_len(cur, SQL_CUSTOM);
     }
     bool need_extra = false;
     for (size_t i = 0; i < st->ncols; i++) need_extra |= st->on[i] && st->cols[i].kind == COL_EXTRA;
     if (st->fmt == EXPORT_VCARD && st->res == &contact_resource) need_extra = true;   /* ORG: the company's name */
-    if (need_extra && st->res->write_extra) extra = extra_of(&c, st->res, id);
+    need_extra &= st->res->write_extra != NULL;
+    buf_reset(&st->extra);
+    if (need_extra) extra_text(&c, st->res, id, &st->extra);
 
     if (st->fmt == EXPORT_VCARD) {
         /* the card wants the lists as structures: the record's stored JSON members */
@@ -269,7 +236,7 @@ static void export_row(void *cls, db_cursor *cur)
             json_t *v = col->f->type == FT_JSON ? json_loadb(s, db_col_len(cur, col->sql), 0, NULL) : json_string(s);
             if (v) json_object_set_new(rec, col->name, v);
         }
-        if (extra) json_object_update(rec, extra);
+        if (need_extra && (extra = extra_json(&ra, &st->extra))) json_object_update(rec, extra);
         write_vcard(st, &c, cur, rec);
     } else {
         table_cell cells[64];
@@ -295,21 +262,32 @@ static void export_row(void *cls, db_cursor *cur)
                     size_t len = db_col_len(cur, col->sql);
                     const char *text = db_col_text(cur, col->sql);
                     if (len == 2 && (!memcmp(text, "[]", 2) || !memcmp(text, "{}", 2))) break;   /* most lists are empty */
+                    if (json_cell_text(b, text, len, "; ") == 0) break;
                     json_t *v = json_loadb(text, len, 0, NULL);
-                    json_text(b, v, "; ");
+                    json_cell_of(b, v, "; ");
                     json_decref(v);
                     break;
                 }
                 default: buf_add(b, db_col_text(cur, col->sql), db_col_len(cur, col->sql)); break;
                 }
                 break;
-            case COL_EXTRA:
-                json_text(b, json_object_get(extra, col->name), "; ");
+            case COL_EXTRA: {
+                bool is_number;   /* an extra is written as text either way */
+                if (!need_extra || json_cell_member(b, st->extra.data, st->extra.len, col->name, "; ", &is_number) == 0) break;
+                if (!extra_parsed) { extra = extra_json(&ra, &st->extra); extra_parsed = true; }
+                json_cell_of(b, json_object_get(extra, col->name), "; ");
                 break;
+            }
             case COL_CUSTOM: {
+                if (!custom_text || json_cell_member(b, custom_text, custom_len, col->cf, ", ", &number) == 0) break;
+                if (!custom_parsed) {
+                    custom = json_loadb(custom_text, custom_len, 0, NULL);
+                    if (custom) arena_defer(&ra, json_decref_cb, custom);
+                    custom_parsed = true;
+                }
                 json_t *v = json_object_get(custom, col->cf);
                 number = json_is_number(v);
-                json_text(b, v, ", ");
+                json_cell_of(b, v, ", ");
                 break;
             }
             }
@@ -383,6 +361,7 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
     for (size_t i = 0; i < ncols; i++) st.on[i] = non < 64 && wanted(rq->fields, cols[i].name) && ++non;
     for (int i = 0; i < 64; i++) buf_init(&st.cell[i], 0);
     buf_init(&st.vcard, 0);
+    buf_init(&st.extra, 0);
     char err[256];
     int status = 500;
     if (rq->format == EXPORT_VCARD) {
@@ -425,6 +404,7 @@ done:
     if (status != 201) unlink(path);
     for (int i = 0; i < 64; i++) buf_release(&st.cell[i]);
     buf_release(&st.vcard);
+    buf_release(&st.extra);
     buf_release(&select);
     return status;
 }
