@@ -109,6 +109,10 @@ int resource_count(ctx *c, const resource *res, const list_query *q, long long *
  * are ignored) and hands each row to `row`. 200, 403, 422 (errors in e) or 500 */
 int resource_aggregate(ctx *c, const resource *res, const list_query *q, const char *select, const char *group_by,
                        void (*row)(void *cls, db_cursor *cur), void *cls, errs *e);
+/* the same without grouping: every row in <order_by> (exports; an aggregate would copy each
+ * row's columns once more) */
+int resource_scan(ctx *c, const resource *res, const list_query *q, const char *select, const char *order_by,
+                  void (*row)(void *cls, db_cursor *cur), void *cls, errs *e);
 /* writes the record; 404 when missing or out of the principal's read scope */
 int resource_get(ctx *c, const resource *res, long long id, const char *fields, buf *out);
 /* creates from a JSON object; *id set on success (201). Runs inside its own transaction

@@ -313,8 +313,9 @@ done:
     return status;
 }
 
-int resource_aggregate(ctx *c, const resource *res, const list_query *q, const char *select, const char *group_by,
-                       void (*row)(void *cls, db_cursor *cur), void *cls, errs *e)
+/* "SELECT <select> FROM <table> t WHERE ... <clause> <what>", each row handed to `row` */
+static int select_rows(ctx *c, const resource *res, const list_query *q, const char *select, const char *clause,
+                       const char *what, void (*row)(void *cls, db_cursor *cur), void *cls, errs *e)
 {
     if (resource_level(c, res, ACT_READ) == SCOPE_NONE) return 403;
     buf sql;
@@ -326,7 +327,7 @@ int resource_aggregate(ctx *c, const resource *res, const list_query *q, const c
     if (build_where(c, res, q, &sql, &p, e) != 0) {
         status = 422;
     } else {
-        if (group_by) buf_printf(&sql, " GROUP BY %s", group_by);
+        if (what) buf_printf(&sql, " %s %s", clause, what);
         db_cursor *cur = db_query(c->db, sql.data, &p);
         int rc = -1;
         if (cur) while ((rc = db_step(cur)) == 1) row(cls, cur);
@@ -335,4 +336,16 @@ int resource_aggregate(ctx *c, const resource *res, const list_query *q, const c
     }
     buf_release(&sql);
     return status;
+}
+
+int resource_aggregate(ctx *c, const resource *res, const list_query *q, const char *select, const char *group_by,
+                       void (*row)(void *cls, db_cursor *cur), void *cls, errs *e)
+{
+    return select_rows(c, res, q, select, "GROUP BY", group_by, row, cls, e);
+}
+
+int resource_scan(ctx *c, const resource *res, const list_query *q, const char *select, const char *order_by,
+                  void (*row)(void *cls, db_cursor *cur), void *cls, errs *e)
+{
+    return select_rows(c, res, q, select, "ORDER BY", order_by, row, cls, e);
 }

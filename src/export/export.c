@@ -383,8 +383,8 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
     memset(&q, 0, sizeof q);
     q.filter = rq->filter;
     q.q = rq->q;
-    /* GROUP BY the primary key: rows in id order, which SQLite gets from the rowid scan */
-    int ar = resource_aggregate(&lc, res, &q, select.data, "t.id", export_row, &st, e);
+    /* rows in id order, which SQLite gets from the rowid scan without sorting */
+    int ar = resource_scan(&lc, res, &q, select.data, "t.id", export_row, &st, e);
     int closed = st.vf ? (fclose(st.vf) == 0 ? 0 : -1) : table_close(st.tw, err, sizeof err);
     if (ar != 200) { status = ar; goto done; }
     if (st.failed || closed != 0) {
