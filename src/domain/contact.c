@@ -161,37 +161,61 @@ static int contact_after_save(ctx *c, long long id, write_set *w, errs *e)
     return touched ? contact_reindex(c, id) : 0;
 }
 
-static void contact_write_extra(ctx *c, long long id, jw *w)
+/* the links of contact `id`, or of every contact when id is 0: contact_id, company_id,
+ * role and the company's name where the caller may read it, in contact and company order */
+static db_cursor *links_query(ctx *c, long long id)
 {
     buf sql;
     buf_init(&sql, 0);
     dbparams p;
     dbparams_init(&p, c->a);
-    buf_adds(&sql, "SELECT l.company_id, l.role, CASE WHEN 1");
+    buf_adds(&sql, "SELECT l.contact_id, l.company_id, l.role, CASE WHEN 1");
     resource_scope_sql(c, &company_resource, ACT_READ, &sql, &p);
     buf_adds(&sql, " THEN t.name END FROM contact_companies l JOIN companies t ON t.id = l.company_id"
-                   " WHERE l.contact_id = ? AND t.deleted_at IS NULL ORDER BY l.company_id");
-    dbp_int(&p, id);
+                   " WHERE t.deleted_at IS NULL");
+    if (id) {
+        buf_adds(&sql, " AND l.contact_id = ?");
+        dbp_int(&p, id);
+    }
+    buf_adds(&sql, " ORDER BY l.contact_id, l.company_id");
     db_cursor *cur = db_query(c->db, sql.data, &p);
     buf_release(&sql);
+    return cur;
+}
+
+db_cursor *contact_links_scan(ctx *c) { return links_query(c, 0); }
+
+void contact_links_write(db_cursor *cur, int *at, long long id, jw *w)
+{
+    if (*at == 2) *at = cur ? db_step(cur) : 0;
+    while (*at == 1 && db_col_int(cur, 0) < id) *at = db_step(cur);
     buf ids;
     buf_init(&ids, 0);
+    buf_addc(&ids, '[');
     jw_key(w, "companies");
     jw_arr(w);
-    while (cur && db_step(cur) == 1) {
-        if (ids.len) buf_addc(&ids, ',');
-        buf_printf(&ids, "%lld", db_col_int(cur, 0));
+    for (; *at == 1 && db_col_int(cur, 0) == id; *at = db_step(cur)) {
+        if (ids.len > 1) buf_addc(&ids, ',');
+        buf_printf(&ids, "%lld", db_col_int(cur, 1));
         jw_obj(w);
-        jw_kint(w, "id", db_col_int(cur, 0));
-        jw_kstr(w, "name", db_col_text(cur, 2));
-        jw_kstr(w, "role", db_col_text(cur, 1));
+        jw_kint(w, "id", db_col_int(cur, 1));
+        jw_kstr(w, "name", db_col_text(cur, 3));
+        jw_kstr(w, "role", db_col_text(cur, 2));
         jw_obj_end(w);
     }
-    db_done(cur);
     jw_arr_end(w);
+    buf_addc(&ids, ']');
     jw_key(w, "company_ids");
-    jw_raw(w, arena_printf(c->a, "[%s]", ids.data));
+    jw_raw(w, ids.data);
     buf_release(&ids);
+}
+
+static void contact_write_extra(ctx *c, long long id, jw *w)
+{
+    db_cursor *cur = links_query(c, id);
+    int at = 2;
+    contact_links_write(cur, &at, id, w);
+    db_done(cur);
 }
 
 static int contact_before_delete(ctx *c, long long id, errs *e)

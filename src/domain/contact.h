@@ -34,6 +34,14 @@ typedef enum { LINKS_OF_CONTACT, LINKS_OF_COMPANY } contact_link_side;
 int contact_links_copy(ctx *c, contact_link_side side, long long from, long long into, json_t *added);
 /* removes the links of card `into` (on `side`) to the cards at the other end in `ids` */
 int contact_links_remove(ctx *c, contact_link_side side, long long into, json_t *ids);
+/* company links of many contacts read in one pass (exports) instead of a query each: a
+ * cursor over every link in contact order (names only where the caller may read the
+ * company), and the writer of one contact's "companies" and "company_ids" members from it,
+ * the same as a record's. *at keeps the cursor's place between calls: 2 before the first
+ * row, then db_step's answer (1 on a row, 0 at the end, -1 after a database error); the
+ * ids must come in ascending order. The cursor is the caller's to db_done */
+db_cursor *contact_links_scan(ctx *c);
+void contact_links_write(db_cursor *cur, int *at, long long id, jw *w);
 /* HTTP: /api/v1/contacts (standard routes with extra list filters) and
  * /api/v1/companies/{id}/contacts */
 void contact_routes(void);

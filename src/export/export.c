@@ -17,12 +17,15 @@ typedef struct export_kind {
     const char *plural;
     const resource *res;
     bool cards;          /* people or companies: vCard makes sense */
+    /* optional: what write_extra writes, for all records in one pass beside the scan */
+    db_cursor *(*extra_scan)(ctx *c);
+    void (*extra_write)(db_cursor *cur, int *at, long long id, jw *w);
 } export_kind;
 
 static const export_kind kinds[] = {
-    {"contacts", &contact_resource, true},
-    {"companies", &company_resource, true},
-    {"deals", &deal_resource, false},
+    {"contacts", &contact_resource, true, contact_links_scan, contact_links_write},
+    {"companies", &company_resource, true, NULL, NULL},
+    {"deals", &deal_resource, false, NULL, NULL},
 };
 
 static const export_kind *kind_of(const char *plural)
@@ -103,15 +106,6 @@ static size_t columns(ctx *c, const resource *res, ex_col *cols, size_t max, buf
 
 static void json_decref_cb(void *p) { json_decref(p); }
 
-/* the members write_extra adds (links and the like), as the text of one object */
-static void extra_text(ctx *c, const resource *res, long long id, buf *b)
-{
-    jw w;
-    jw_init(&w, b);
-    jw_obj(&w);
-    res->write_extra(c, id, &w);
-    jw_obj_end(&w);
-}
 
 /* the same, parsed (vCard; cells the quick reader declines) */
 static json_t *extra_json(arena *a, const buf *text)
@@ -134,6 +128,10 @@ typedef struct ex_state {
     FILE *vf;
     buf cell[64];                /* reused text of each column of the row (first 64) */
     buf vcard;
+    bool need_extra;             /* columns (or the card) want what write_extra adds */
+    const export_kind *kind;
+    db_cursor *xcur;             /* the kind's extra_scan, read alongside the rows */
+    int xat;
     buf extra;                   /* the row's write_extra object */
     long long rows;
     bool failed;
@@ -218,12 +216,16 @@ static void export_row(void *cls, db_cursor *cur)
         custom_text = db_col_text(cur, SQL_CUSTOM);
         custom_len = db_col_len(cur, SQL_CUSTOM);
     }
-    bool need_extra = false;
-    for (size_t i = 0; i < st->ncols; i++) need_extra |= st->on[i] && st->cols[i].kind == COL_EXTRA;
-    if (st->fmt == EXPORT_VCARD && st->res == &contact_resource) need_extra = true;   /* ORG: the company's name */
-    need_extra &= st->res->write_extra != NULL;
+    bool need_extra = st->need_extra;
     buf_reset(&st->extra);
-    if (need_extra) extra_text(&c, st->res, id, &st->extra);
+    if (need_extra) {   /* the members write_extra adds (links and the like), as one object */
+        jw w;
+        jw_init(&w, &st->extra);
+        jw_obj(&w);
+        if (st->xcur) st->kind->extra_write(st->xcur, &st->xat, id, &w);
+        else st->res->write_extra(&c, id, &w);
+        jw_obj_end(&w);
+    }
 
     if (st->fmt == EXPORT_VCARD) {
         /* the card wants the lists as structures: the record's stored JSON members */
@@ -359,6 +361,10 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
     st.on = arena_alloc(c->a, ncols * sizeof *st.on);
     size_t non = 0;
     for (size_t i = 0; i < ncols; i++) st.on[i] = non < 64 && wanted(rq->fields, cols[i].name) && ++non;
+    for (size_t i = 0; i < ncols; i++) st.need_extra |= st.on[i] && cols[i].kind == COL_EXTRA;
+    if (rq->format == EXPORT_VCARD && res == &contact_resource) st.need_extra = true;   /* ORG: the company's name */
+    st.need_extra &= res->write_extra != NULL;
+    st.kind = k;
     for (int i = 0; i < 64; i++) buf_init(&st.cell[i], 0);
     buf_init(&st.vcard, 0);
     buf_init(&st.extra, 0);
@@ -383,8 +389,16 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
     memset(&q, 0, sizeof q);
     q.filter = rq->filter;
     q.q = rq->q;
+    /* the extras of a whole export in one pass; a filtered one may want few of them */
+    bool whole = !(rq->filter && *rq->filter) && !(rq->q && *rq->q);
+    if (st.need_extra && k->extra_scan && whole) {
+        st.xcur = k->extra_scan(&lc);
+        st.xat = 2;
+    }
     /* rows in id order, which SQLite gets from the rowid scan without sorting */
     int ar = resource_scan(&lc, res, &q, select.data, "t.id", export_row, &st, e);
+    if (st.xcur && st.xat < 0 && ar == 200) ar = 500;   /* the links stopped short: the file would lack them */
+    db_done(st.xcur);
     int closed = st.vf ? (fclose(st.vf) == 0 ? 0 : -1) : table_close(st.tw, err, sizeof err);
     if (ar != 200) { status = ar; goto done; }
     if (st.failed || closed != 0) {
