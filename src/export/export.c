@@ -210,6 +210,7 @@ static void export_row(void *cls, db_cursor *cur)
     /* custom fields and extras are read as text; parsed only where json_cell declines */
     json_t *custom = NULL, *extra = NULL;
     bool custom_parsed = false, extra_parsed = false;
+    int custom_ok = 2, extra_ok = 2;   /* json_cell_check's answer once asked */
     const char *custom_text = NULL;
     size_t custom_len = 0;
     if (!db_col_null(cur, SQL_CUSTOM) && db_col_len(cur, SQL_CUSTOM) > 2) {
@@ -275,13 +276,17 @@ static void export_row(void *cls, db_cursor *cur)
                 break;
             case COL_EXTRA: {
                 bool is_number;   /* an extra is written as text either way */
-                if (!need_extra || json_cell_member(b, st->extra.data, st->extra.len, col->name, "; ", &is_number) == 0) break;
+                if (!need_extra) break;
+                if (extra_ok == 2) extra_ok = json_cell_check(st->extra.data, st->extra.len);
+                if (extra_ok == 0 && json_cell_member(b, st->extra.data, st->extra.len, col->name, "; ", &is_number) == 0) break;
                 if (!extra_parsed) { extra = extra_json(&ra, &st->extra); extra_parsed = true; }
                 json_cell_of(b, json_object_get(extra, col->name), "; ");
                 break;
             }
             case COL_CUSTOM: {
-                if (!custom_text || json_cell_member(b, custom_text, custom_len, col->cf, ", ", &number) == 0) break;
+                if (!custom_text) break;
+                if (custom_ok == 2) custom_ok = json_cell_check(custom_text, custom_len);
+                if (custom_ok == 0 && json_cell_member(b, custom_text, custom_len, col->cf, ", ", &number) == 0) break;
                 if (!custom_parsed) {
                     custom = json_loadb(custom_text, custom_len, 0, NULL);
                     if (custom) arena_defer(&ra, json_decref_cb, custom);

@@ -18,8 +18,13 @@
 /* the text of the whole document (an array or object, as json_loadb accepts); 0 or -1 */
 int json_cell_text(buf *b, const char *s, size_t n, const char *sep);
 
-/* the text of member `key` of the document (an object; nothing when the member is
- * missing); *number tells whether the member is a JSON number; 0 or -1 */
+/* 0 when the document (an array or object) is one json_cell_member may read: checked once
+ * per row, however many of its members become cells; -1 */
+int json_cell_check(const char *s, size_t n);
+
+/* the text of member `key` of a document that passed json_cell_check (nothing when it is
+ * no object or lacks the member); *number tells whether the member is a JSON number; 0,
+ * or -1 when the member needs the jansson path */
 int json_cell_member(buf *b, const char *s, size_t n, const char *key, const char *sep, bool *number);
 
 /* the same text from a parsed value (NULL: nothing); the reference of the two above */
