@@ -80,8 +80,7 @@ static size_t columns(ctx *c, const resource *res, ex_col *cols, size_t max, buf
     size_t n = 0;
     buf_adds(select, "t.id, t.created_at, t.updated_at");
     buf_adds(select, res->custom_fields ? ", t.custom" : ", NULL");
-    buf_adds(select, res->owner_column ? arena_printf(c->a, ", (SELECT u.email FROM users u WHERE u.id = t.%s)", res->owner_column)
-                                       : ", NULL");
+    buf_adds(select, res->owner_column ? arena_printf(c->a, ", t.%s", res->owner_column) : ", NULL");
     cols[n++] = (ex_col){"id", COL_ID, NULL, SQL_ID, NULL};
     int sql = SQL_FIRST_FIELD;
     for (const field_def *f = res->fields; f->name && n < max; f++) {
@@ -129,6 +128,8 @@ typedef struct ex_state {
     buf cell[64];                /* reused text of each column of the row (first 64) */
     buf vcard;
     bool need_extra;             /* columns (or the card) want what write_extra adds */
+    struct owner *owners;        /* every user's email by id, ascending (the owner column) */
+    size_t nowners;
     const export_kind *kind;
     db_cursor *xcur;             /* the kind's extra_scan, read alongside the rows */
     int xat;
@@ -137,6 +138,38 @@ typedef struct ex_state {
     bool failed;
     char err[256];
 } ex_state;
+
+/* ---------- owners ---------- */
+
+typedef struct owner { long long id; const char *email; } owner;
+
+/* the emails of all users, read once instead of once per row */
+static owner *load_owners(ctx *c, size_t *n)
+{
+    *n = 0;
+    long long count = db_scalar(c->db, "SELECT count(*) FROM users", NULL, -1);
+    if (count <= 0) return NULL;
+    owner *o = arena_alloc(c->a, (size_t)count * sizeof *o);
+    db_cursor *cur = db_query(c->db, "SELECT id, email FROM users ORDER BY id", NULL);
+    while (cur && *n < (size_t)count && db_step(cur) == 1) {
+        o[*n].id = db_col_int(cur, 0);
+        o[*n].email = db_col_null(cur, 1) ? NULL : arena_strdup(c->a, db_col_text(cur, 1));
+        (*n)++;
+    }
+    db_done(cur);
+    return o;
+}
+
+static const char *owner_email(const ex_state *st, long long id)
+{
+    size_t lo = 0, hi = st->nowners;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st->owners[mid].id == id) return st->owners[mid].email;
+        if (st->owners[mid].id < id) lo = mid + 1; else hi = mid;
+    }
+    return NULL;
+}
 
 static const char *str_of(json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
@@ -252,7 +285,12 @@ static void export_row(void *cls, db_cursor *cur)
             bool number = false;
             switch (col->kind) {
             case COL_ID: buf_printf(b, "%lld", id); number = true; break;
-            case COL_CREATED: case COL_UPDATED: case COL_OWNER:
+            case COL_OWNER: {
+                const char *email = db_col_null(cur, SQL_OWNER) ? NULL : owner_email(st, db_col_int(cur, SQL_OWNER));
+                if (email) buf_adds(b, email);
+                break;
+            }
+            case COL_CREATED: case COL_UPDATED:
                 if (!db_col_null(cur, col->sql)) buf_adds(b, db_col_text(cur, col->sql));
                 break;
             case COL_FIELD:
@@ -370,6 +408,8 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
     if (rq->format == EXPORT_VCARD && res == &contact_resource) st.need_extra = true;   /* ORG: the company's name */
     st.need_extra &= res->write_extra != NULL;
     st.kind = k;
+    for (size_t i = 0; i < ncols; i++)
+        if (st.on[i] && cols[i].kind == COL_OWNER) st.owners = load_owners(c, &st.nowners);
     for (int i = 0; i < 64; i++) buf_init(&st.cell[i], 0);
     buf_init(&st.vcard, 0);
     buf_init(&st.extra, 0);

@@ -2,6 +2,7 @@
  * See json_cell.h. */
 #include "export/json_cell.h"
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,29 +60,51 @@ static size_t utf8_seq(const unsigned char *s, const unsigned char *end)
     return n;
 }
 
+/* eight bytes of a string at a time: whether any is a quote or backslash (high bits of
+ * the answer), and whether all need no look (ASCII, no control character, quote or
+ * backslash) */
+static const uint64_t ONES = 0x0101010101010101u, HIGH = 0x8080808080808080u;
+
+static uint64_t quote_or_slash8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t quote = w ^ (ONES * '"'), slash = w ^ (ONES * '\\');
+    return (((quote - ONES) & ~quote) | ((slash - ONES) & ~slash)) & HIGH;
+}
+
+static bool plain8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return !((w | ((w - ONES * 0x20) & ~w)) & HIGH) && !quote_or_slash8(p);
+}
+
 /* a string from its opening quote; escapes are checked here and decoded by put_string */
 static int scan_string(reader *r, span *out)
 {
     out->kind = 's';
     out->escaped = false;
     out->start = r->p++;
-    if (r->trusted) {   /* the closing quote: the first one after an even run of backslashes */
+    if (r->trusted) {   /* the closing quote, stepping over escapes */
         const char *q = r->p;
+        out->escaped = false;
         for (;;) {
-            q = memchr(q, '"', (size_t)(r->end - q));
-            const char *k = q;
-            while (k > r->p && k[-1] == '\\') k--;
-            if (!((q - k) & 1)) break;
-            q++;
+            while (r->end - q >= 8 && !quote_or_slash8(q)) q += 8;
+            while (q < r->end && *q != '"' && *q != '\\') q++;
+            if (q >= r->end || *q == '"') break;
+            out->escaped = true;
+            q += 2;
         }
-        out->escaped = memchr(r->p, '\\', (size_t)(q - r->p)) != NULL;
         r->p = q + 1;
         out->end = r->p;
         return 0;
     }
     while (r->p < r->end) {
-        unsigned char c = (unsigned char)*r->p;
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') { r->p++; continue; }
+        while (r->end - r->p >= 8 && plain8(r->p)) r->p += 8;
+        unsigned char c = 0;
+        while (r->p < r->end && (c = (unsigned char)*r->p) >= 0x20 && c < 0x80 && c != '"' && c != '\\') r->p++;
+        if (r->p == r->end) break;
         if (c == '"') { out->end = ++r->p; return 0; }
         if (c < 0x20) return -1;
         if (c == '\\') {
@@ -266,11 +289,11 @@ static void put_string(buf *b, const span *s)
 
 static void put_int(buf *b, const span *s)
 {
-    /* as jansson prints the integer it read: "-0" is 0 */
-    long long v = strtoll(s->start, NULL, 10);
-    char t[24];
-    int n = snprintf(t, sizeof t, "%lld", v);
-    buf_add(b, t, (size_t)n);
+    /* as jansson prints the integer it read: the scan let through no leading zeros, so the
+     * text is already that, but for "-0" */
+    size_t n = (size_t)(s->end - s->start);
+    if (n == 2 && s->start[0] == '-') buf_addc(b, '0');
+    else buf_add(b, s->start, n);
 }
 
 /* the last member named `key` of a checked object (jansson keeps the last of repeats) */
