@@ -45,6 +45,7 @@ typedef struct ex_col {
     const field_def *f;          /* COL_FIELD / COL_EXTRA */
     int sql;                     /* cursor column of COL_FIELD */
     const char *cf;              /* COL_CUSTOM: the custom field's name */
+    int slot;                    /* COL_CUSTOM / COL_EXTRA written: its place in ex_members */
 } ex_col;
 
 enum { SQL_ID, SQL_CREATED, SQL_UPDATED, SQL_CUSTOM, SQL_OWNER, SQL_FIRST_FIELD };
@@ -81,23 +82,23 @@ static size_t columns(ctx *c, const resource *res, ex_col *cols, size_t max, buf
     buf_adds(select, "t.id, t.created_at, t.updated_at");
     buf_adds(select, res->custom_fields ? ", t.custom" : ", NULL");
     buf_adds(select, res->owner_column ? arena_printf(c->a, ", t.%s", res->owner_column) : ", NULL");
-    cols[n++] = (ex_col){"id", COL_ID, NULL, SQL_ID, NULL};
+    cols[n++] = (ex_col){"id", COL_ID, NULL, SQL_ID, NULL, 0};
     int sql = SQL_FIRST_FIELD;
     for (const field_def *f = res->fields; f->name && n < max; f++) {
         if (f->flags & FF_WRITEONLY) continue;
         if (f->column) {
             buf_printf(select, ", t.%s", f->column);
-            cols[n++] = (ex_col){f->name, COL_FIELD, f, sql++, NULL};
+            cols[n++] = (ex_col){f->name, COL_FIELD, f, sql++, NULL, 0};
             if (res->owner_column && !strcmp(f->column, res->owner_column) && n < max)
-                cols[n++] = (ex_col){"owner", COL_OWNER, NULL, SQL_OWNER, NULL};
+                cols[n++] = (ex_col){"owner", COL_OWNER, NULL, SQL_OWNER, NULL, 0};
         } else if (res->write_extra) {
-            cols[n++] = (ex_col){f->name, COL_EXTRA, f, -1, NULL};
+            cols[n++] = (ex_col){f->name, COL_EXTRA, f, -1, NULL, 0};
         }
     }
     for (size_t i = 0; i < ncf && n < max; i++)
-        cols[n++] = (ex_col){arena_printf(c->a, "custom_fields.%s", cf[i].name), COL_CUSTOM, NULL, -1, cf[i].name};
-    if (n < max) cols[n++] = (ex_col){"created_at", COL_CREATED, NULL, SQL_CREATED, NULL};
-    if (n < max) cols[n++] = (ex_col){"updated_at", COL_UPDATED, NULL, SQL_UPDATED, NULL};
+        cols[n++] = (ex_col){arena_printf(c->a, "custom_fields.%s", cf[i].name), COL_CUSTOM, NULL, -1, cf[i].name, 0};
+    if (n < max) cols[n++] = (ex_col){"created_at", COL_CREATED, NULL, SQL_CREATED, NULL, 0};
+    if (n < max) cols[n++] = (ex_col){"updated_at", COL_UPDATED, NULL, SQL_UPDATED, NULL, 0};
     return n;
 }
 
@@ -116,6 +117,13 @@ static json_t *extra_json(arena *a, const buf *text)
 
 /* ---------- the run ---------- */
 
+/* the members of one JSON object column (custom fields, extras) that become cells */
+typedef struct ex_members {
+    const char *keys[JSON_CELL_MAX_KEYS];
+    int cell[JSON_CELL_MAX_KEYS];
+    size_t n;
+} ex_members;
+
 typedef struct ex_state {
     ctx *c;
     const resource *res;
@@ -128,6 +136,7 @@ typedef struct ex_state {
     buf cell[64];                /* reused text of each column of the row (first 64) */
     buf vcard;
     bool need_extra;             /* columns (or the card) want what write_extra adds */
+    ex_members custom, extras;   /* the custom fields and extras written */
     struct owner *owners;        /* every user's email by id, ascending (the owner column) */
     size_t nowners;
     const export_kind *kind;
@@ -231,6 +240,20 @@ static void write_vcard(ex_state *st, ctx *c, db_cursor *cur, json_t *rec)
     }
 }
 
+/* the cells of m's members of `text` (NULL: none; all empty); done[i] false where the
+ * jansson path must write member i */
+static void member_cells(ex_state *st, const ex_members *m, const char *text, size_t len, const char *sep, bool *number, bool *done)
+{
+    buf *out[JSON_CELL_MAX_KEYS];
+    for (size_t i = 0; i < m->n; i++) {
+        out[i] = &st->cell[m->cell[i]];
+        number[i] = false;
+        done[i] = text == NULL;
+    }
+    if (m->n && text && json_cell_members(text, len, m->keys, m->n, sep, out, number, done) != 0)
+        for (size_t i = 0; i < m->n; i++) done[i] = false;
+}
+
 static void export_row(void *cls, db_cursor *cur)
 {
     ex_state *st = cls;
@@ -243,7 +266,6 @@ static void export_row(void *cls, db_cursor *cur)
     /* custom fields and extras are read as text; parsed only where json_cell declines */
     json_t *custom = NULL, *extra = NULL;
     bool custom_parsed = false, extra_parsed = false;
-    int custom_ok = 2, extra_ok = 2;   /* json_cell_check's answer once asked */
     const char *custom_text = NULL;
     size_t custom_len = 0;
     if (!db_col_null(cur, SQL_CUSTOM) && db_col_len(cur, SQL_CUSTOM) > 2) {
@@ -276,12 +298,16 @@ static void export_row(void *cls, db_cursor *cur)
         write_vcard(st, &c, cur, rec);
     } else {
         table_cell cells[64];
+        for (size_t j = 0; j < 64; j++) buf_reset(&st->cell[j]);
+        /* the custom fields and the extras go to their cells in one pass over each object */
+        bool cnum[64], cdone[64], xnum[64], xdone[64];
+        member_cells(st, &st->custom, custom_text, custom_len, ", ", cnum, cdone);
+        member_cells(st, &st->extras, st->extra.data, st->extra.len, "; ", xnum, xdone);
         size_t n = 0;
         for (size_t i = 0; i < st->ncols && n < 64; i++) {
             if (!st->on[i]) continue;
             const ex_col *col = &st->cols[i];
             buf *b = &st->cell[n];
-            buf_reset(b);
             bool number = false;
             switch (col->kind) {
             case COL_ID: buf_printf(b, "%lld", id); number = true; break;
@@ -312,19 +338,14 @@ static void export_row(void *cls, db_cursor *cur)
                 default: buf_add(b, db_col_text(cur, col->sql), db_col_len(cur, col->sql)); break;
                 }
                 break;
-            case COL_EXTRA: {
-                bool is_number;   /* an extra is written as text either way */
-                if (!need_extra) break;
-                if (extra_ok == 2) extra_ok = json_cell_check(st->extra.data, st->extra.len);
-                if (extra_ok == 0 && json_cell_member(b, st->extra.data, st->extra.len, col->name, "; ", &is_number) == 0) break;
+            case COL_EXTRA: {   /* written as text, numbers too */
+                if (xdone[col->slot]) break;
                 if (!extra_parsed) { extra = extra_json(&ra, &st->extra); extra_parsed = true; }
                 json_cell_of(b, json_object_get(extra, col->name), "; ");
                 break;
             }
             case COL_CUSTOM: {
-                if (!custom_text) break;
-                if (custom_ok == 2) custom_ok = json_cell_check(custom_text, custom_len);
-                if (custom_ok == 0 && json_cell_member(b, custom_text, custom_len, col->cf, ", ", &number) == 0) break;
+                if (cdone[col->slot]) { number = cnum[col->slot]; break; }
                 if (!custom_parsed) {
                     custom = json_loadb(custom_text, custom_len, 0, NULL);
                     if (custom) arena_defer(&ra, json_decref_cb, custom);
@@ -404,6 +425,16 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
     st.on = arena_alloc(c->a, ncols * sizeof *st.on);
     size_t non = 0;
     for (size_t i = 0; i < ncols; i++) st.on[i] = non < 64 && wanted(rq->fields, cols[i].name) && ++non;
+    for (size_t i = 0, cell = 0; i < ncols; i++) {
+        if (!st.on[i]) continue;
+        ex_members *m = cols[i].kind == COL_CUSTOM ? &st.custom : cols[i].kind == COL_EXTRA ? &st.extras : NULL;
+        if (m) {
+            cols[i].slot = (int)m->n;
+            m->keys[m->n] = cols[i].kind == COL_CUSTOM ? cols[i].cf : cols[i].name;
+            m->cell[m->n++] = (int)cell;
+        }
+        cell++;
+    }
     for (size_t i = 0; i < ncols; i++) st.need_extra |= st.on[i] && cols[i].kind == COL_EXTRA;
     if (rq->format == EXPORT_VCARD && res == &contact_resource) st.need_extra = true;   /* ORG: the company's name */
     st.need_extra &= res->write_extra != NULL;

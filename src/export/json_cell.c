@@ -175,9 +175,40 @@ static int scan_number(reader *r, span *out)
 }
 
 static int scan_value(reader *r, span *out, int depth);
+static void put_string(buf *b, const span *s);
 
-/* the members of an object (or entries of an array) from its opening bracket */
-static int scan_container(reader *r, span *out, int depth)
+/* members looked for while an object is scanned: the last value of each (jansson keeps the
+ * last of repeated names) */
+typedef struct wanted {
+    const char *const *keys;
+    size_t n;
+    span *got;
+    bool *has;
+} wanted;
+
+static bool key_is(const span *k, const char *key, size_t klen)
+{
+    if (!k->escaped) return (size_t)(k->end - k->start - 2) == klen && !memcmp(k->start + 1, key, klen);
+    buf t;
+    buf_init(&t, 0);
+    put_string(&t, k);
+    bool same = t.len == klen && !memcmp(t.data, key, klen);
+    buf_release(&t);
+    return same;
+}
+
+static void keep(const wanted *w, const span *k, const span *v)
+{
+    char first = k->end - k->start > 2 ? k->start[1] : 0;   /* most names differ there */
+    for (size_t i = 0; i < w->n; i++) {
+        if (!k->escaped && w->keys[i][0] != first) continue;
+        if (key_is(k, w->keys[i], strlen(w->keys[i]))) { w->got[i] = *v; w->has[i] = true; }
+    }
+}
+
+/* the members of an object (or entries of an array) from its opening bracket; `w` (or
+ * NULL) collects members of this object, not of those inside it */
+static int scan_container(reader *r, span *out, int depth, const wanted *w)
 {
     char close = *r->p == '{' ? '}' : ']';
     out->kind = *r->p == '{' ? 'o' : 'a';
@@ -186,15 +217,16 @@ static int scan_container(reader *r, span *out, int depth)
     skip_ws(r);
     if (r->p < r->end && *r->p == close) { out->end = ++r->p; return 0; }
     for (;;) {
-        span v;
+        span k, v;
         if (close == '}') {
-            if (r->p == r->end || *r->p != '"' || scan_string(r, &v) != 0) return -1;
+            if (r->p == r->end || *r->p != '"' || scan_string(r, &k) != 0) return -1;
             skip_ws(r);
             if (r->p == r->end || *r->p != ':') return -1;
             r->p++;
             skip_ws(r);
         }
         if (scan_value(r, &v, depth + 1) != 0) return -1;
+        if (w && close == '}') keep(w, &k, &v);
         skip_ws(r);
         if (r->p == r->end) return -1;
         if (*r->p == close) { out->end = ++r->p; return 0; }
@@ -221,23 +253,12 @@ static int scan_value(reader *r, span *out, int depth)
     if (r->p == r->end) return -1;
     char c = *r->p;
     if (c == '"') return scan_string(r, out);
-    if (c == '{' || c == '[') return scan_container(r, out, depth);
+    if (c == '{' || c == '[') return scan_container(r, out, depth, NULL);
     if (c == '-' || is_digit(c)) return scan_number(r, out);
     if (c == 't') return scan_word(r, out, "true", 't');
     if (c == 'f') return scan_word(r, out, "false", 'f');
     if (c == 'n') return scan_word(r, out, "null", 'n');
     return -1;
-}
-
-/* the whole text: one array or object and nothing after it but white space */
-static int scan_document(const char *s, size_t n, span *doc)
-{
-    reader r = {s, s + n, false};
-    skip_ws(&r);
-    if (r.p == r.end || (*r.p != '{' && *r.p != '[')) return -1;
-    if (scan_container(&r, doc, 1) != 0) return -1;
-    skip_ws(&r);
-    return r.p == r.end ? 0 : -1;
 }
 
 /* ---------- values out (the text was checked by the scan) ---------- */
@@ -292,39 +313,27 @@ static void put_int(buf *b, const span *s)
     /* as jansson prints the integer it read: the scan let through no leading zeros, so the
      * text is already that, but for "-0" */
     size_t n = (size_t)(s->end - s->start);
-    if (n == 2 && s->start[0] == '-') buf_addc(b, '0');
+    if (n == 2 && s->start[0] == '-' && s->start[1] == '0') buf_addc(b, '0');
     else buf_add(b, s->start, n);
 }
 
-/* the last member named `key` of a checked object (jansson keeps the last of repeats) */
-static bool member(const span *obj, const char *key, span *out)
+static const char *const item_keys[] = {"value", "name", "street", "city", "region", "postcode", "country"};
+enum { NITEM = sizeof item_keys / sizeof *item_keys };
+
+/* an object as a list entry, from its item_keys members: the value, else the name, else
+ * the address parts; -1 where item_text would dump it as JSON */
+static int put_object(buf *b, const span *got, const bool *has)
 {
-    size_t klen = strlen(key);
-    bool found = false;
-    reader r = {obj->start + 1, obj->end - 1, true};
-    skip_ws(&r);
-    while (r.p < r.end && *r.p == '"') {
-        span k, v;
-        scan_string(&r, &k);
-        skip_ws(&r);
-        r.p++;   /* : */
-        skip_ws(&r);
-        scan_value(&r, &v, 0);
-        bool same;
-        if (!k.escaped) same = (size_t)(k.end - k.start - 2) == klen && !memcmp(k.start + 1, key, klen);
-        else {
-            buf t;
-            buf_init(&t, 0);
-            put_string(&t, &k);
-            same = t.len == klen && !memcmp(t.data, key, klen);
-            buf_release(&t);
-        }
-        if (same) { *out = v; found = true; }
-        skip_ws(&r);
-        if (r.p < r.end && *r.p == ',') r.p++;
-        skip_ws(&r);
+    const span *v = has[0] ? &got[0] : has[1] ? &got[1] : NULL;
+    if (v && v->kind == 's') { put_string(b, v); return 0; }
+    bool any = false;
+    for (int i = 2; i < NITEM; i++) {
+        if (!has[i] || got[i].kind != 's' || got[i].end - got[i].start == 2) continue;
+        if (any) buf_adds(b, ", ");
+        put_string(b, &got[i]);
+        any = true;
     }
-    return found;
+    return any ? 0 : -1;
 }
 
 /* a list entry: as item_text below; -1 where that would dump the entry as JSON */
@@ -336,19 +345,13 @@ static int put_item(buf *b, const span *x)
     case 'n': buf_adds(b, "null"); return 0;
     case 't': buf_adds(b, "true"); return 0;
     case 'f': buf_adds(b, "false"); return 0;
-    case 'o': {
-        span v;
-        bool has = member(x, "value", &v) || member(x, "name", &v);
-        if (has && v.kind == 's') { put_string(b, &v); return 0; }
-        static const char *const parts[] = {"street", "city", "region", "postcode", "country", NULL};
-        bool any = false;
-        for (const char *const *p = parts; *p; p++) {
-            if (!member(x, *p, &v) || v.kind != 's' || v.end - v.start == 2) continue;
-            if (any) buf_adds(b, ", ");
-            put_string(b, &v);
-            any = true;
-        }
-        return any ? 0 : -1;
+    case 'o': {   /* checked already: scanned again for its members */
+        reader r = {x->start, x->end, true};
+        span got[NITEM], whole;
+        bool has[NITEM] = {false};
+        wanted w = {item_keys, NITEM, got, has};
+        scan_container(&r, &whole, 0, &w);
+        return put_object(b, got, has);
     }
     default: return -1;
     }
@@ -387,39 +390,83 @@ static int put_value(buf *b, const span *v, const char *sep)
     }
 }
 
+/* one value checked and written as a list entry; an object is scanned once for both */
+static int put_entry(buf *b, reader *r, int depth)
+{
+    span x;
+    if (r->p < r->end && *r->p == '{') {
+        span got[NITEM];
+        bool has[NITEM] = {false};
+        wanted w = {item_keys, NITEM, got, has};
+        if (scan_container(r, &x, depth, &w) != 0) return -1;
+        return put_object(b, got, has);
+    }
+    if (scan_value(r, &x, depth) != 0) return -1;
+    return put_item(b, &x);
+}
+
+/* a list checked and written as it is read */
+static int put_list(buf *b, reader *r, const char *sep)
+{
+    r->p++;   /* [ */
+    skip_ws(r);
+    if (r->p < r->end && *r->p == ']') { r->p++; return 0; }
+    for (bool first = true;; first = false) {
+        if (!first) buf_adds(b, sep);
+        if (put_entry(b, r, 2) != 0) return -1;
+        skip_ws(r);
+        if (r->p == r->end) return -1;
+        if (*r->p == ']') { r->p++; return 0; }
+        if (*r->p != ',') return -1;
+        r->p++;
+        skip_ws(r);
+    }
+}
+
 int json_cell_text(buf *b, const char *s, size_t n, const char *sep)
 {
     size_t len = b->len;
-    span doc;
-    if (scan_document(s, n, &doc) == 0 && put_value(b, &doc, sep) == 0) return 0;
+    reader r = {s, s + n, false};
+    skip_ws(&r);
+    int rc = -1;
+    if (r.p < r.end && *r.p == '[') rc = put_list(b, &r, sep);
+    else if (r.p < r.end && *r.p == '{') rc = put_entry(b, &r, 1);
+    skip_ws(&r);
+    if (rc == 0 && r.p == r.end) return 0;
     b->len = len;
     b->data[len] = 0;
     return -1;
 }
 
-int json_cell_check(const char *s, size_t n)
+int json_cell_members(const char *s, size_t n, const char *const *keys, size_t nkeys, const char *sep, buf *const *out,
+                      bool *number, bool *done)
 {
-    span doc;
-    return scan_document(s, n, &doc);
-}
-
-int json_cell_member(buf *b, const char *s, size_t n, const char *key, const char *sep, bool *number)
-{
-    size_t len = b->len;
-    reader r = {s, s + n, true};
-    span doc, v;
-    *number = false;
+    span got[JSON_CELL_MAX_KEYS], doc;
+    bool has[JSON_CELL_MAX_KEYS] = {false};
+    if (nkeys > JSON_CELL_MAX_KEYS) return -1;
+    reader r = {s, s + n, false};
     skip_ws(&r);
-    scan_value(&r, &doc, 0);
-    if (doc.kind != 'o' || !member(&doc, key, &v)) return 0;
-    if (put_value(b, &v, sep) != 0) {
-        b->len = len;
-        b->data[len] = 0;
-        return -1;
+    if (r.p == r.end || (*r.p != '{' && *r.p != '[')) return -1;
+    wanted w = {keys, nkeys, got, has};
+    if (scan_container(&r, &doc, 1, *r.p == '{' ? &w : NULL) != 0) return -1;
+    skip_ws(&r);
+    if (r.p != r.end) return -1;
+    for (size_t i = 0; i < nkeys; i++) {
+        number[i] = false;
+        done[i] = true;
+        if (!has[i]) continue;   /* no such member (or a list, which has none) */
+        size_t len = out[i]->len;
+        if (put_value(out[i], &got[i], sep) != 0) {
+            out[i]->len = len;
+            out[i]->data[len] = 0;
+            done[i] = false;
+            continue;
+        }
+        number[i] = got[i].kind == 'i' || got[i].kind == 'r';
     }
-    *number = v.kind == 'i' || v.kind == 'r';
     return 0;
 }
+
 /* ---------- the same from a parsed value ---------- */
 
 /* a list entry as a cell: its value, an address's parts, a link's name, or the scalar */

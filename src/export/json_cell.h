@@ -18,14 +18,14 @@
 /* the text of the whole document (an array or object, as json_loadb accepts); 0 or -1 */
 int json_cell_text(buf *b, const char *s, size_t n, const char *sep);
 
-/* 0 when the document (an array or object) is one json_cell_member may read: checked once
- * per row, however many of its members become cells; -1 */
-int json_cell_check(const char *s, size_t n);
-
-/* the text of member `key` of a document that passed json_cell_check (nothing when it is
- * no object or lacks the member); *number tells whether the member is a JSON number; 0,
- * or -1 when the member needs the jansson path */
-int json_cell_member(buf *b, const char *s, size_t n, const char *key, const char *sep, bool *number);
+/* several members of the document (an object) in one pass: the text of member keys[i]
+ * appended to out[i] (nothing when it is missing, or the document is a list), number[i]
+ * whether it is a JSON number, done[i] false where that member needs the jansson path
+ * (out[i] left as it was). -1 (nothing written) when the whole document does; at most
+ * JSON_CELL_MAX_KEYS keys */
+enum { JSON_CELL_MAX_KEYS = 64 };
+int json_cell_members(const char *s, size_t n, const char *const *keys, size_t nkeys, const char *sep, buf *const *out,
+                      bool *number, bool *done);
 
 /* the same text from a parsed value (NULL: nothing); the reference of the two above */
 void json_cell_of(buf *b, json_t *v, const char *sep);
