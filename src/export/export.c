@@ -240,6 +240,17 @@ static void write_vcard(ex_state *st, ctx *c, db_cursor *cur, json_t *rec)
     }
 }
 
+/* an integer as "%lld" writes it, without printf's machinery (two per row) */
+static void put_int(buf *b, long long v)
+{
+    char t[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do t[sizeof t - ++n] = (char)('0' + u % 10); while (u /= 10);
+    if (v < 0) t[sizeof t - ++n] = '-';
+    buf_add(b, t + sizeof t - n, n);
+}
+
 /* the cells of m's members of `text` (NULL: none; all empty); done[i] false where the
  * jansson path must write member i */
 static void member_cells(ex_state *st, const ex_members *m, const char *text, size_t len, const char *sep, bool *number, bool *done)
@@ -310,7 +321,7 @@ static void export_row(void *cls, db_cursor *cur)
             buf *b = &st->cell[n];
             bool number = false;
             switch (col->kind) {
-            case COL_ID: buf_printf(b, "%lld", id); number = true; break;
+            case COL_ID: put_int(b, id); number = true; break;
             case COL_OWNER: {
                 const char *email = db_col_null(cur, SQL_OWNER) ? NULL : owner_email(st, db_col_int(cur, SQL_OWNER));
                 if (email) buf_adds(b, email);
@@ -322,7 +333,7 @@ static void export_row(void *cls, db_cursor *cur)
             case COL_FIELD:
                 if (db_col_null(cur, col->sql)) break;
                 switch (col->f->type) {
-                case FT_INT: case FT_REF: buf_printf(b, "%lld", db_col_int(cur, col->sql)); number = true; break;
+                case FT_INT: case FT_REF: put_int(b, db_col_int(cur, col->sql)); number = true; break;
                 case FT_REAL: buf_printf(b, "%.15g", db_col_real(cur, col->sql)); number = true; break;
                 case FT_BOOL: buf_adds(b, db_col_int(cur, col->sql) ? "true" : "false"); break;
                 case FT_JSON: {

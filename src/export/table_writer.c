@@ -3,6 +3,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include <errno.h>
+#include <stdint.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,15 +71,32 @@ static bool plain_number(const char *s, size_t n)
     return digits && i == n;
 }
 
+/* whether any of the n bytes is the delimiter, a quote or a line end: eight at a time */
+static bool has_special(const char *s, size_t n, char delimiter)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    const uint64_t d = ones * (unsigned char)delimiter, q = ones * '"', lf = ones * '\n', cr = ones * '\r';
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t a = w ^ d, b = w ^ q, c = w ^ lf, e = w ^ cr;
+        if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) | ((e - ones) & ~e)) & high) return true;
+    }
+    for (; i < n; i++)
+        if (s[i] == delimiter || s[i] == '"' || s[i] == '\n' || s[i] == '\r') return true;
+    return false;
+}
+
 void csv_cell(buf *out, const char *s, size_t n, bool number, char delimiter)
 {
     if (!s || !n) return;
-    /* a spreadsheet runs a cell that starts like a formula; an apostrophe makes it text */
-    bool escape = strchr("=+-@\t\r", s[0]) && !(number && plain_number(s, n));
-    bool quote = escape && (s[0] == '\t' || s[0] == '\r');
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == delimiter || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-    quote |= s[0] == ' ' || s[n - 1] == ' ';
+    /* a spreadsheet runs a cell that starts like a formula; an apostrophe makes it text
+     * (a NUL first byte too, as strchr over the set has always said) */
+    char c0 = s[0];
+    bool formula = c0 == '=' || c0 == '+' || c0 == '-' || c0 == '@' || c0 == '\t' || c0 == '\r' || c0 == '\0';
+    bool escape = formula && !(number && plain_number(s, n));
+    bool quote = (escape && (c0 == '\t' || c0 == '\r')) || c0 == ' ' || s[n - 1] == ' ' || has_special(s, n, delimiter);
     if (quote) buf_addc(out, '"');
     if (escape) buf_addc(out, '\'');
     if (!quote) {

@@ -38,6 +38,12 @@ static void test_csv_cells(void **state)
     cell_is("-12.5", true, ',', "-12.5");
     cell_is("-12.5", false, ',', "'-12.5");
     cell_is("-1e5", true, ',', "'-1e5");
+    /* a delimiter, quote or line end found wherever it stands in a long cell */
+    cell_is("0123456789abcdef,tail", false, ',', "\"0123456789abcdef,tail\"");
+    cell_is("0123456789abcdefgh\"", false, ',', "\"0123456789abcdefgh\"\"\"");
+    cell_is("01234567\n", false, ',', "\"01234567\n\"");
+    cell_is("0123456789abcdef;x", false, ',', "0123456789abcdef;x");
+    cell_is("0123456789abcdef;x", false, ';', "\"0123456789abcdef;x\"");
     cell_is("a,b", false, ',', "\"a,b\"");
     cell_is("a,b", false, ';', "a,b");
     cell_is("a;b", false, ';', "\"a;b\"");
