@@ -136,6 +136,7 @@ typedef struct ex_state {
     buf cell[64];                /* reused text of each column of the row (first 64) */
     buf vcard;
     bool need_extra;             /* columns (or the card) want what write_extra adds */
+    size_t ncells;               /* columns written (at most 64) */
     ex_members custom, extras;   /* the custom fields and extras written */
     struct owner *owners;        /* every user's email by id, ascending (the owner column) */
     size_t nowners;
@@ -309,7 +310,7 @@ static void export_row(void *cls, db_cursor *cur)
         write_vcard(st, &c, cur, rec);
     } else {
         table_cell cells[64];
-        for (size_t j = 0; j < 64; j++) buf_reset(&st->cell[j]);
+        for (size_t j = 0; j < st->ncells; j++) buf_reset(&st->cell[j]);
         /* the custom fields and the extras go to their cells in one pass over each object */
         bool cnum[64], cdone[64], xnum[64], xdone[64];
         member_cells(st, &st->custom, custom_text, custom_len, ", ", cnum, cdone);
@@ -436,6 +437,7 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
     st.on = arena_alloc(c->a, ncols * sizeof *st.on);
     size_t non = 0;
     for (size_t i = 0; i < ncols; i++) st.on[i] = non < 64 && wanted(rq->fields, cols[i].name) && ++non;
+    st.ncells = non;
     for (size_t i = 0, cell = 0; i < ncols; i++) {
         if (!st.on[i]) continue;
         ex_members *m = cols[i].kind == COL_CUSTOM ? &st.custom : cols[i].kind == COL_EXTRA ? &st.extras : NULL;

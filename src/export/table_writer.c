@@ -18,7 +18,7 @@ struct table_writer {
     /* CSV */
     FILE *f;
     char delimiter;
-    buf line;
+    buf line;                    /* rows not yet written: flushed by the megabyte, past stdio */
     /* XLSX */
     lxw_workbook *wb;
     lxw_worksheet *ws;
@@ -114,19 +114,26 @@ void csv_cell(buf *out, const char *s, size_t n, bool number, char delimiter)
     buf_addc(out, '"');
 }
 
+enum { CSV_FLUSH = 1 << 20 };
+
+static int csv_flush(table_writer *w, char *err, size_t errlen)
+{
+    if (w->line.len && fwrite(w->line.data, 1, w->line.len, w->f) != w->line.len) {
+        snprintf(err, errlen, "cannot write the export: %s", strerror(errno));
+        return -1;
+    }
+    buf_reset(&w->line);
+    return 0;
+}
+
 static int csv_row(table_writer *w, const table_cell *cells, size_t n, char *err, size_t errlen)
 {
-    buf_reset(&w->line);
     for (size_t i = 0; i < n; i++) {
         if (i) buf_addc(&w->line, w->delimiter);
         csv_cell(&w->line, cells[i].s, cells[i].n, cells[i].number, w->delimiter);
     }
     buf_add(&w->line, "\r\n", 2);
-    if (fwrite(w->line.data, 1, w->line.len, w->f) != w->line.len) {
-        snprintf(err, errlen, "cannot write the export: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
+    return w->line.len >= CSV_FLUSH ? csv_flush(w, err, errlen) : 0;
 }
 
 /* ---------- XLSX ---------- */
@@ -209,9 +216,9 @@ int table_open(table_writer **out, export_format f, const char *path, const char
             free(w);
             return -1;
         }
-        setvbuf(w->f, NULL, _IOFBF, 1 << 20);
+        setvbuf(w->f, NULL, _IONBF, 0);   /* csv_row buffers whole rows itself */
         buf_init(&w->line, 0);
-        fwrite("\xef\xbb\xbf", 1, 3, w->f);
+        buf_add(&w->line, "\xef\xbb\xbf", 3);
         *out = w;
         return 0;
     }
@@ -267,7 +274,8 @@ int table_close(table_writer *w, char *err, size_t errlen)
 {
     int rc = 0;
     if (w->fmt == EXPORT_CSV) {
-        if (fclose(w->f) != 0) { snprintf(err, errlen, "cannot finish the export: %s", strerror(errno)); rc = -1; }
+        rc = csv_flush(w, err, errlen);
+        if (fclose(w->f) != 0 && rc == 0) { snprintf(err, errlen, "cannot finish the export: %s", strerror(errno)); rc = -1; }
         buf_release(&w->line);
     } else {
         lxw_error e = workbook_close(w->wb);

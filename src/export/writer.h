@@ -12,7 +12,8 @@
  * exports continue on sheets named "<name> (2)", "<name> (3)"...; a cell longer than
  * Excel's 32,767 characters is cut there.
  *
- * Memory: a writer holds one row at most; cells are copied out before the call returns.
+ * Memory: a writer holds one row at most (CSV: a megabyte of rows, written out in one go);
+ * cells are copied out before the call returns.
  * Errors: every function returns 0 or -1 with a message in err (I/O, disk full). */
 #ifndef KT_EXPORT_WRITER_H
 #define KT_EXPORT_WRITER_H
