@@ -4,7 +4,8 @@
 # bench/run.sh N leaves bench/results/N.tsv (one figure per line, columns named in run.sh)
 # and bench/results/N.meta (machine, date, load). The main tables come from the largest
 # run below 10M contacts (the full suite); the growth table puts side by side the
-# figures every scale measured. Hand-written explanations live in bench/notes.md.
+# figures every scale measured; tables other scripts left (bench/results/NAME-N.tsv)
+# follow as they are. Hand-written explanations live in bench/notes.md.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RES=$ROOT/bench/results
@@ -56,6 +57,13 @@ END {
   if (nm) printf " Not measured (feature missing): %s.", notm
   printf " The notes at the end say why and what would reach each missed goal.\n"
 }' "$RES/$MAIN.tsv"
+echo
+for sc in "${SCALES[@]}"; do
+  [ "$sc" = "$MAIN" ] && continue
+  awk -F'\t' -v scale="$(human "$sc")" '
+    $15 == "met" { met++ } $15 == "missed" { missed++; miss = miss sprintf("%s%s", (missed > 1 ? "; " : ""), $3) }
+    END { printf "- at %s contacts (growth table): %d goals met, %d missed%s.\n", scale, met, missed, missed ? ": " miss : "" }' "$RES/$sc.tsv"
+done
 
 awk -F'\t' '
 function commas(x,    s, neg, i, r) {
@@ -118,5 +126,19 @@ if [ ${#SCALES[@]} -gt 1 ]; then
   echo
   for s in "${SCALES[@]}"; do echo "- $(human "$s"): $(meta "$s" date), commit $(meta "$s" commit), load $(meta "$s" "load before") → $(meta "$s" "load after")"; done
 fi
+
+# figures other scripts in bench/ left (bench/results/NAME-N.tsv with a header line),
+# shown as they are
+for f in "$RES"/*-*.tsv; do
+  [ -f "$f" ] || continue
+  name=$(basename "$f" .tsv)
+  echo
+  echo "## Also measured: $name"
+  echo
+  echo "From \`bench/${name%%-*}.sh\` (its own base and method; see that script), $(git -C "$ROOT" log -1 --format='committed %cs' -- "bench/results/$name.tsv" 2>/dev/null || true)."
+  echo
+  awk -F'\t' 'NR == 1 { printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; printf "\n|"; for (i = 1; i <= NF; i++) printf "---|"; printf "\n"; next }
+               { printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; printf "\n" }' "$f"
+done
 
 if [ -f "$ROOT/bench/notes.md" ]; then echo; cat "$ROOT/bench/notes.md"; fi
