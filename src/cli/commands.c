@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 int cmd_import(int argc, char **argv), cmd_export(int argc, char **argv);   /* cmd_transfer.c */
+int cmd_demo(int argc, char **argv);   /* cmd_demo.c */
 const cli_command cli_commands[] = {
     {"init", "create the data directory, the database and the first admin",
      "kartoteka init --data DIR [--admin-email E --admin-password P]", cmd_init},
@@ -24,6 +25,7 @@ const cli_command cli_commands[] = {
     {"restore", "replace the database with a backup", "kartoteka restore --data DIR --from FILE", cmd_restore},
     {"import", "import contacts, companies or deals from CSV, XLSX or vCard; undo an import", "kartoteka import contacts|companies|deals FILE --data DIR [--map SPEC|@FILE] [--region RU] [--dry-run] [--on-duplicate skip|update|create] [--match phone,email,tax_id,field] [--match-field F] [--errors FILE] [--sheet NAME] [--encoding utf-8|windows-1251|windows-1250] [--delimiter C] [--format csv|xlsx|vcard] [--date-order dmy|mdy|ymd] [--owner EMAIL] [--no-guess]\n       kartoteka import undo ID --data DIR", cmd_import},
     {"export", "export contacts, companies or deals to CSV, XLSX or vCard", "kartoteka export contacts|companies|deals --data DIR --format csv|xlsx|vcard --out FILE [--filter EXPR] [--q TEXT] [--fields a,b] [--delimiter C]", cmd_export},
+    {"demo", "fill the data directory with a small demo client base", "kartoteka demo --data DIR [--contacts N]", cmd_demo},
     {0},
 };
 
