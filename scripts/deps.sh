@@ -9,7 +9,6 @@ pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       wrk sqlite3)
 # the machine may carry a newer Node.js than Debian's (nodesource); any node >= 18 will do
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
-if [ "${KARTOTEKA_TEST_DEPS:-0}" = 1 ]; then pkgs+=(postgresql libreoffice-calc-nogui); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
