@@ -6,8 +6,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int g_quiet;
-void log_set_quiet(int quiet) { g_quiet = quiet; }
 
 static void log_line(const char *level, const char *rid, const char *fmt, va_list ap)
 {
@@ -36,7 +34,6 @@ static void log_line(const char *level, const char *rid, const char *fmt, va_lis
 
 void log_info(const char *rid, const char *fmt, ...)
 {
-    if (g_quiet) return;
     va_list ap;
     va_start(ap, fmt);
     log_line("info", rid, fmt, ap);

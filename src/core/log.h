@@ -4,5 +4,4 @@
 #define KT_LOG_H
 void log_info(const char *request_id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_error(const char *request_id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void log_set_quiet(int quiet);   /* suppress info lines (benchmarks) */
 #endif

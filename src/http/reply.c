@@ -92,7 +92,6 @@ int reply_db_error(req *r)
     return reply_problem(r, 500, "internal", "internal error; the change was not saved");
 }
 
-int reply_not_found(req *r) { return reply_problem(r, 404, "not_found", "no such record: %s", r->path); }
 
 int reply_forbidden(req *r, const char *what)
 {

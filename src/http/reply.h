@@ -12,7 +12,6 @@ int reply_json(req *r, int status);                      /* `out` already holds 
 int reply_problem(req *r, int status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int reply_invalid(req *r, const errs *e);                /* 422 with the field list */
 int reply_db_error(req *r);                              /* 503 busy / 409 constraint / 500 */
-int reply_not_found(req *r);
 int reply_forbidden(req *r, const char *what);
 int reply_no_content(req *r);
 const char *http_status_title(int status);

@@ -24,7 +24,6 @@ static atomic_long g_inflight;
 static atomic_ullong g_request_seq;
 static unsigned g_instance;
 
-void server_request_stop(void) { g_stop = 1; }
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
 static long long now_us(void)

@@ -18,6 +18,4 @@ typedef struct server_config {
 /* runs until SIGTERM/SIGINT; in-flight requests finish (up to 10 s), then the daemon stops.
  * Returns 0 on clean shutdown. */
 int server_run(const server_config *cfg);
-/* for tests and jobs: ask the running server to stop */
-void server_request_stop(void);
 #endif

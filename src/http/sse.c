@@ -304,13 +304,6 @@ void sse_stop(void)
     log_info(NULL, "event streams ended streams=%ld", n);
 }
 
-long sse_stream_count(void)
-{
-    pthread_mutex_lock(&g_hub.mu);
-    long n = g_hub.count;
-    pthread_mutex_unlock(&g_hub.mu);
-    return n;
-}
 
 /* Last-Event-ID as a positive id; 0 when absent or not one */
 static long long last_event_id(req *r)

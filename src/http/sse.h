@@ -42,6 +42,4 @@ int sse_start(const sse_feed *feed);
 void sse_stop(void);
 /* GET handler of the event stream of the requesting user (route data unused) */
 int sse_events(req *r, const void *data);
-/* open streams now (for tests and benchmarks) */
-long sse_stream_count(void);
 #endif

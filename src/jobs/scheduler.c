@@ -15,7 +15,7 @@ struct scheduler {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;      /* signalled on poke and stop; waits use CLOCK_MONOTONIC */
-    bool stop, poked;
+    bool stop;
 };
 
 static void deadline_after(struct timespec *ts, unsigned ms)
@@ -45,12 +45,11 @@ static void *run(void *arg)
         if (n < 0) log_error(s->name, "job step failed; retrying in %u ms", s->period_ms);
 
         pthread_mutex_lock(&s->mu);
-        if (n <= 0 && !s->stop && !s->poked) {
+        if (n <= 0 && !s->stop) {
             struct timespec ts;
             deadline_after(&ts, s->period_ms);
-            while (!s->stop && !s->poked && pthread_cond_timedwait(&s->cv, &s->mu, &ts) == 0) {}
+            while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &ts) == 0) {}
         }
-        s->poked = false;
         bool stop = s->stop;
         pthread_mutex_unlock(&s->mu);
         if (stop) break;
@@ -82,15 +81,6 @@ scheduler *scheduler_start(const char *name, unsigned period_ms, scheduler_step 
     }
     log_info(name, "job started period_ms=%u", period_ms);
     return s;
-}
-
-void scheduler_poke(scheduler *s)
-{
-    if (!s) return;
-    pthread_mutex_lock(&s->mu);
-    s->poked = true;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
 }
 
 void scheduler_stop(scheduler *s)

@@ -17,8 +17,6 @@ typedef int (*scheduler_step)(ctx *c, void *cls);
 
 /* starts the thread; the first step runs at once. NULL when no thread can be made. */
 scheduler *scheduler_start(const char *name, unsigned period_ms, scheduler_step step, void *cls);
-/* asks for a step now rather than at the end of the period (any thread) */
-void scheduler_poke(scheduler *s);
 /* wakes the thread, waits for the step in progress to end, joins and frees. NULL is ignored */
 void scheduler_stop(scheduler *s);
 #endif

@@ -238,8 +238,6 @@ void db_done(db_cursor *c)
     free(c);
 }
 
-int db_col_count(db_cursor *c) { return sqlite3_column_count(c->st); }
-const char *db_col_name(db_cursor *c, int i) { return sqlite3_column_name(c->st, i); }
 bool db_col_null(db_cursor *c, int i) { return sqlite3_column_type(c->st, i) == SQLITE_NULL; }
 long long db_col_int(db_cursor *c, int i) { return sqlite3_column_int64(c->st, i); }
 double db_col_real(db_cursor *c, int i) { return sqlite3_column_double(c->st, i); }

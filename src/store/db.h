@@ -53,8 +53,6 @@ void db_thread_close(void);
 db_cursor *db_query(db *d, const char *sql, const dbparams *p);  /* NULL on error */
 int db_step(db_cursor *c);            /* 1 row, 0 done, -1 error */
 void db_done(db_cursor *c);           /* reset; the cursor is invalid afterwards */
-int db_col_count(db_cursor *c);
-const char *db_col_name(db_cursor *c, int i);
 bool db_col_null(db_cursor *c, int i);
 long long db_col_int(db_cursor *c, int i);
 double db_col_real(db_cursor *c, int i);
