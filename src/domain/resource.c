@@ -214,15 +214,18 @@ static bool valid_url(const char *s)
 
 /* ---------- references ---------- */
 
-enum { MAX_RESOURCES = 64 };
+enum { MAX_RESOURCES = 128 };
 static const resource *g_resources[MAX_RESOURCES];
 static int g_nresources;
 
 void resource_register(const resource *res)
 {
     for (int i = 0; i < g_nresources; i++) if (g_resources[i] == res) return;
-    if (g_nresources < MAX_RESOURCES) g_resources[g_nresources++] = res;
+    if (g_nresources == MAX_RESOURCES) { fprintf(stderr, "fatal: more than %d resources\n", MAX_RESOURCES); abort(); }
+    g_resources[g_nresources++] = res;
 }
+
+const resource *resource_at(int i) { return i >= 0 && i < g_nresources ? g_resources[i] : NULL; }
 
 /* A reference must name a live record the principal may read: otherwise an id probe
  * would tell a manager which records exist beyond their sight. Tables that are no

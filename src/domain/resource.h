@@ -135,8 +135,10 @@ void resource_write_record(ctx *c, const resource *res, long long id, const char
 /* the stored record as a jansson object (for diffs); NULL when missing */
 json_t *resource_load(ctx *c, const resource *res, long long id, scope_action act);
 const field_def *resource_field(const resource *res, const char *name);
-/* resources known by table, for reference checks (openapi_resource registers each) */
+/* resources known by table, for reference checks and the OpenAPI document
+ * (openapi_resource registers each); resource_at walks them in order, NULL past the end */
 void resource_register(const resource *res);
+const resource *resource_at(int i);
 /* true when `table` holds a live record `id` the principal may read */
 bool resource_ref_visible(ctx *c, const char *table, long long id);
 /* validates one value against its definition and binds it to p; false with an error in e.

@@ -7,20 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_RES = 128, MAX_OPS = 512 };
-static const resource *g_res[MAX_RES];
-static int g_nres;
+enum { MAX_OPS = 512 };
 typedef struct op { const char *method, *path, *summary, *request, *response; int status; } op;
 static op g_ops[MAX_OPS];
 static int g_nops;
 
-/* every described resource is also one that references may point at */
-void openapi_resource(const resource *res)
-{
-    if (g_nres == MAX_RES) { fprintf(stderr, "fatal: more than %d resources described\n", MAX_RES); abort(); }
-    g_res[g_nres++] = res;
-    resource_register(res);
-}
+/* the registry of resources lives in resource.c (references are checked against it);
+ * the document describes exactly those */
+void openapi_resource(const resource *res) { resource_register(res); }
 
 void openapi_op_status(const char *method, const char *path, const char *summary, const char *request,
                        int status, const char *response)
@@ -140,18 +134,18 @@ static int serve(req *r, const void *unused)
                 "\"code\":{\"type\":\"string\"},\"detail\":{\"type\":\"string\"},\"request_id\":{\"type\":\"string\"},"
                 "\"errors\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"code\",\"message\"],\"properties\":{"
                 "\"field\":{\"type\":\"string\",\"nullable\":true},\"code\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"}}}}}}");
-    for (int i = 0; i < g_nres; i++) {
+    const resource *res;
+    for (int i = 0; (res = resource_at(i)); i++) {
         buf_addc(b, ',');
-        write_schema(r, g_res[i], b);
+        write_schema(r, res, b);
         buf_printf(b, ",\"%s_list\":{\"type\":\"object\",\"required\":[\"data\",\"next\"],\"properties\":{"
                       "\"data\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/%s\"}},"
                       "\"next\":{\"type\":\"string\",\"nullable\":true},\"count\":{\"type\":\"integer\"}}}",
-                   g_res[i]->name, g_res[i]->name);
+                   res->name, res->name);
     }
     buf_adds(b, "}},\"paths\":{");
     int first = 1;
-    for (int i = 0; i < g_nres; i++) {
-        const resource *res = g_res[i];
+    for (int i = 0; (res = resource_at(i)); i++) {
         const char *n = res->name;
         bool ro = res->kind == OBJ_AUDIT;
         char ref[128], lref[128];
