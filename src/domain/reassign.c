@@ -115,6 +115,15 @@ static long long user_member(ctx *c, json_t *body, const char *name, bool active
 
 static void counts_release(void *b) { buf_release(b); }
 
+static const char *user_name(ctx *c, long long id)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_int(&p, id);
+    const char *name = db_scalar_text(c->db, c->a, "SELECT name FROM users WHERE id = ?", &p);
+    return name ? name : "?";
+}
+
 static int reassign_post(req *r, const void *data)
 {
     (void)data;
@@ -172,16 +181,8 @@ static int reassign_post(req *r, const void *data)
         buf_printf(&counts, "%s%s: %lld", i ? ", " : "", chosen[i]->name, moved);
     }
     jw_obj_end(&w);
-    dbparams p;
-    dbparams_init(&p, &r->a);
-    dbp_int(&p, from);
-    const char *from_name = db_scalar_text(r->db, &r->a, "SELECT name FROM users WHERE id = ?", &p);
-    dbparams q;
-    dbparams_init(&q, &r->a);
-    dbp_int(&q, to);
-    const char *to_name = db_scalar_text(r->db, &r->a, "SELECT name FROM users WHERE id = ?", &q);
     jw_kstr(&w, "message", arena_printf(&r->a, "The clients and work of %s have been transferred to %s (%s).",
-                                        from_name ? from_name : "?", to_name ? to_name : "?", counts.data));
+                                        user_name(&c, from), user_name(&c, to), counts.data));
     jw_obj_end(&w);
     if (db_commit(r->db) != 0) return reply_db_error(r);
     return reply_json(r, 200);
