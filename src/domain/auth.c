@@ -2,6 +2,8 @@
 #include "domain/auth.h"
 #include "core/log.h"
 #include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,17 +15,20 @@
 #define PW_MEM (19u * 1024 * 1024)
 
 static char g_dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t g_dummy_once = PTHREAD_ONCE_INIT;
 
-int auth_init(void)
+/* a real hash to verify against for unknown emails, so their answer takes as long; made on
+ * the first login rather than at start-up, which every CLI command would pay for */
+static void make_dummy_hash(void)
 {
-    if (sodium_init() < 0) return -1;
-    /* a real hash to verify against for unknown emails, so their answer takes as long */
     char pw[33];
     randombytes_buf(pw, 32);
     for (int i = 0; i < 32; i++) pw[i] = (char)('a' + (unsigned char)pw[i] % 26);
     pw[32] = 0;
-    return crypto_pwhash_str_alg(g_dummy_hash, pw, 32, PW_OPS, PW_MEM, crypto_pwhash_ALG_ARGON2ID13);
+    if (crypto_pwhash_str_alg(g_dummy_hash, pw, 32, PW_OPS, PW_MEM, crypto_pwhash_ALG_ARGON2ID13) != 0) abort();
 }
+
+int auth_init(void) { return sodium_init() < 0 ? -1 : 0; }
 
 char *auth_hash_password(arena *a, const char *pw)
 {
@@ -217,6 +222,7 @@ int auth_login(db *d, arena *a, const char *email, const char *password, const c
     }
     db_done(c);
     /* verify even for unknown users so timing does not reveal which emails exist */
+    pthread_once(&g_dummy_once, make_dummy_hash);
     bool ok = auth_check_password(hash ? hash : g_dummy_hash, password) && uid && hash;
     if (!ok) {
         if (db_begin(d) == 0) {
