@@ -5,17 +5,23 @@
 BUILD   ?= build
 CC      ?= cc
 CXX     ?= c++
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libzip libical expat libcurl
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libical libcurl
+# opened on their first call (util/lazylib.h), not linked: only their headers are needed
+LAZY_PKGS := libzip expat
 CFLAGS  ?= -O2 -g
 # `override`: `make CFLAGS=...` (the sanitizer and fuzz builds below) must still get these
-override CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+override CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null)
 CXXFLAGS ?= -O2 -g
 override CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Isrc
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lxlsxwriter -lphonenumber -lstdc++ -lpthread -lm
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 C_SRC   := $(shell find src -name '*.c' | sort)
-CC_SRC  := $(shell find src -name '*.cc' | sort)
+# libphonenumber (with protobuf, ICU and libstdc++ behind it) is loaded on the first phone
+# parsed, not at start: its C++ shim is a shared object beside the binary (util/phone_shim.h)
+PHONE_SO  := $(BUILD)/kartoteka-phone.so
+PHONE_OBJ := $(addprefix $(BUILD)/pic/src/,util/phone.o util/fold.o core/utf8.o)
+CC_SRC  := $(filter-out src/util/phone.cc,$(shell find src -name '*.cc' | sort))
 OBJ     := $(C_SRC:%.c=$(BUILD)/obj/%.o) $(CC_SRC:%.cc=$(BUILD)/obj/%.o)
 LIB_OBJ := $(filter-out $(BUILD)/obj/src/cli/main.o,$(OBJ))
 UNIT    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -24,7 +30,7 @@ FUZZ    := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
 TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all run test unit api fuzz asan deps bench bench-10m bench-tools clean
-all: $(BUILD)/kartoteka $(TOOLS)
+all: $(BUILD)/kartoteka $(PHONE_SO) $(TOOLS)
 
 deps:
 	@scripts/deps.sh
@@ -37,21 +43,35 @@ $(BUILD)/obj/%.o: %.cc
 	@mkdir -p $(dir $@)
 	@echo "  CXX  $<"
 	@$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC   $< (shared)"
+	@$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+$(BUILD)/pic/%.o: %.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX  $< (shared)"
+	@$(CXX) $(CXXFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+$(PHONE_SO): $(PHONE_OBJ)
+	@echo "  LINK $@"
+	@$(CXX) $(CXXFLAGS) $(LDFLAGS) -shared -o $@ $^ -lphonenumber
 $(BUILD)/libkartoteka.a: $(LIB_OBJ)
 	@rm -f $@; ar rcs $@ $^
 # whole-archive: modules register themselves from constructors (core/module.h)
-$(BUILD)/kartoteka: $(BUILD)/obj/src/cli/main.o $(BUILD)/libkartoteka.a
+$(BUILD)/kartoteka: $(BUILD)/obj/src/cli/main.o $(BUILD)/libkartoteka.a $(PHONE_SO)
 	@echo "  LINK $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(BUILD)/libkartoteka.a -Wl,--no-whole-archive $(LDLIBS)
 $(BUILD)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC   $<"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkartoteka.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkartoteka.a $(PHONE_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkartoteka.a $(LDLIBS) -lcmocka
+# these call a lazily opened library directly too (to write the files they read back)
+$(BUILD)/tests/test_xlsxread: LDLIBS += $(shell pkg-config --libs libzip 2>/dev/null)
+$(BUILD)/bench/gen: LDLIBS += -lxlsxwriter
 
--include $(OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(PHONE_OBJ:.o=.d)
 
 run: deps all
 	@scripts/run.sh
@@ -78,7 +98,7 @@ fuzz:
 	@scripts/run-fuzz.sh build-fuzz/fuzz
 
 fuzz-targets: $(FUZZ)
-$(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(BUILD)/libkartoteka.a
+$(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(BUILD)/libkartoteka.a $(PHONE_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< -Wl,--whole-archive $(BUILD)/libkartoteka.a -Wl,--no-whole-archive $(LDLIBS)
 
@@ -86,7 +106,7 @@ $(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(BUILD)/libkartoteka.a
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/gen_%.c,$(wildcard bench/*.c)))
 bench-tools: $(BENCH_BIN)
 $(BUILD)/bench/gen: $(wildcard bench/gen_*.c bench/gen*.h)
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libkartoteka.a
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libkartoteka.a $(PHONE_SO)
 	@mkdir -p $(dir $@)
 	@echo "  CC   $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libkartoteka.a $(LDLIBS)

@@ -1,8 +1,10 @@
 /* C shim over libphonenumber: see phone.h for what it does on top of the library and why.
+ * It is built into its own shared object, opened on the first phone parsed (phone_shim.h),
+ * so that the library is not loaded into processes that parse none.
  *
  * Everything that can throw (std::string, the library) runs inside one try block per
  * entry point, because an exception must never unwind into C callers. */
-#include "util/phone.h"
+#include "util/phone_shim.h"
 
 /* UBSan's vptr check needs the C++ half of clang's UBSan runtime, which clang only links
  * when the final link is done by clang++. Kartoteka links with the C driver (the program
@@ -282,10 +284,7 @@ phone_memo_entry *phone_memo_slot(const char *text, size_t len, const char *regi
     return e;
 }
 
-} // namespace
-
-extern "C" int phone_parse(const char *text, size_t len, const char *default_region,
-                           phone_result *out)
+int phone_shim_parse(const char *text, size_t len, const char *default_region, phone_result *out)
 {
     if (!out) return -1;
     memset(out, 0, sizeof *out);
@@ -317,7 +316,7 @@ extern "C" int phone_parse(const char *text, size_t len, const char *default_reg
     return rc;
 }
 
-extern "C" int phone_region_valid(const char *region)
+int phone_shim_region_valid(const char *region)
 {
     try {
         return phone_region_code(region) != "ZZ";
@@ -325,6 +324,14 @@ extern "C" int phone_region_valid(const char *region)
         return 0;
     }
 }
+
+} // namespace
+
+/* the one symbol the shared object exports (it is built with hidden visibility) */
+extern "C" __attribute__((visibility("default"))) const phone_shim_api phone_shim = {
+    phone_shim_parse,
+    phone_shim_region_valid,
+};
 
 #if defined(__clang__)
 #pragma clang attribute pop

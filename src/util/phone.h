@@ -17,6 +17,10 @@
  *     (the longest one when the note has up to four words, else the text before the
  *     first word): a trailing note must not be dialled as vanity letters.
  *
+ * libphonenumber is not linked into the program: the shim is a shared object beside it,
+ * opened on the first call (util/phone_shim.h), so that processes parsing no phone do not
+ * carry it. A program whose shim is missing stops with the reason on stderr.
+ *
  * Caller's rules: the functions never throw, never allocate anything the caller frees, keep
  * no state between calls that could change an answer (each thread remembers its last
  * answers, which only spares parsing the same text twice) and may be called from any
