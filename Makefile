@@ -5,9 +5,9 @@
 BUILD   ?= build
 CC      ?= cc
 CXX     ?= c++
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libical libcurl
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libcurl
 # opened on their first call (util/lazylib.h), not linked: only their headers are needed
-LAZY_PKGS := libzip expat
+LAZY_PKGS := libzip expat libical
 CFLAGS  ?= -O2 -g
 # `override`: `make CFLAGS=...` (the sanitizer and fuzz builds below) must still get these
 override CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null)
@@ -67,8 +67,10 @@ $(BUILD)/tests/tools/%: tests/tools/%.c
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkartoteka.a $(PHONE_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkartoteka.a $(LDLIBS) -lcmocka
-# these call a lazily opened library directly too (to write the files they read back)
+# these call a lazily opened library directly too (to write what they read back, or to
+# parse what the server wrote), so they link it
 $(BUILD)/tests/test_xlsxread: LDLIBS += $(shell pkg-config --libs libzip 2>/dev/null)
+$(BUILD)/fuzz/fuzz_ical $(TOOLS): LDLIBS += $(shell pkg-config --libs libical 2>/dev/null)
 $(BUILD)/bench/gen: LDLIBS += -lxlsxwriter
 
 -include $(OBJ:.o=.d) $(PHONE_OBJ:.o=.d)

@@ -1,10 +1,11 @@
 /* lazylib: a system shared library opened on the first call of one of its functions.
  *
  * Some libraries serve only a few requests (libzip and expat read XLSX imports,
- * libxlsxwriter writes XLSX exports) but cost every process that links them: the dynamic
- * loader maps them and what they depend on (libcrypto behind libzip and libxlsxwriter),
- * relocates them and runs their constructors at start, leaving about 2 MiB resident in a
- * server that may never import a spreadsheet. Such a library is not linked; instead a
+ * libxlsxwriter writes XLSX exports, libical writes the calendar feed) but cost every
+ * process that links them: the dynamic loader maps them and what they depend on (libcrypto
+ * behind libzip and libxlsxwriter, ICU and libstdc++ behind libical), relocates them and
+ * runs their constructors at start, leaving about 5 MiB resident in a server that may
+ * never import a spreadsheet nor serve a calendar. Such a library is not linked; instead a
  * lazy_<lib>.c file defines each function the program calls, under the library's own name
  * and with the prototype from the library's own header (so the compiler checks that they
  * agree), as a forwarder that opens the library by its soname on the first call and then
