@@ -4,8 +4,8 @@
  * A deal is opened for a contact (and the company the contact works for), moves forward a
  * few stages days apart and ends open (45%), won (25%) or lost (30%); every move is a row
  * of stage_history with the seconds spent in the stage left, as deal.c writes them. The
- * rows the funnel's triggers keep (deal_owners for the owner, stage_totals) are written
- * here, since the generator loads with the triggers dropped. */
+ * rows the funnel's triggers keep (deal_owners for the owner, stage_totals, owner_totals,
+ * deal_shares) are written here, since the generator loads with the triggers dropped. */
 #include "gen.h"
 #include "core/buf.h"
 #include "util/fold.h"
@@ -230,8 +230,16 @@ int gen_deals(store *s, const gen_opts *o, const long long *owners, int nowners,
     sqlite3_finalize(dc);
     sqlite3_finalize(hist);
     sqlite3_finalize(fts);
-    /* what the deals_totals_* triggers would have summed */
+    /* what the deals_totals_*, deals_owner_totals_* and share triggers would have written */
     return store_exec(s, "DELETE FROM stage_totals;"
                          "INSERT INTO stage_totals(stage_id, currency, count, amount) SELECT stage_id, currency, count(*),"
-                         " coalesce(sum(amount), 0) FROM deals WHERE deleted_at IS NULL GROUP BY stage_id, currency;");
+                         " coalesce(sum(amount), 0) FROM deals WHERE deleted_at IS NULL GROUP BY stage_id, currency;"
+                         "DELETE FROM owner_totals;"
+                         "INSERT INTO owner_totals(user_id, stage_id, currency, count, amount) SELECT owner_id, stage_id, currency,"
+                         " count(*), coalesce(sum(amount), 0) FROM deals WHERE deleted_at IS NULL AND owner_id IS NOT NULL"
+                         " GROUP BY owner_id, stage_id, currency;"
+                         "DELETE FROM deal_shares;"
+                         "INSERT INTO deal_shares(deal_id, user_id, owner_id, stage_id, currency, amount, live)"
+                         " SELECT o.deal_id, o.user_id, d.owner_id, d.stage_id, d.currency, d.amount, d.deleted_at IS NULL"
+                         " FROM deal_owners o JOIN deals d ON d.id = o.deal_id WHERE o.is_primary = 0;");
 }

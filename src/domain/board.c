@@ -6,9 +6,12 @@
  * ?stage_id=S&after=CURSOR pages one stage on its own. Moving a card is a PATCH of the
  * deal with If-Match.
  *
- * Totals come from stage_totals (kept by triggers) when the caller sees every deal and
- * filters nothing, so the common board costs one indexed page per stage; otherwise one
- * grouped query over the filtered deals of the pipeline. */
+ * When the board filters nothing, totals come from tables kept by triggers: stage_totals
+ * when the caller sees every deal, owner_totals and deal_shares when the role's scope is
+ * own or team (funnel.c step 7); then each stage's first page is one indexed page (for
+ * own/team: the newest of the users' own and shared deals, a few dozen index rows), so
+ * the board costs about the same for an administrator and a manager. A filtered board
+ * counts with one grouped query over the filtered deals of the pipeline. */
 #include "domain/deal.h"
 #include "domain/pipeline.h"
 #include "http/openapi.h"
@@ -117,6 +120,74 @@ static list_query narrowed(req *r, const list_query *q, long long pid, long long
     return n;
 }
 
+/* " IN (<the users whose deals the caller sees>)" (scope own or team) */
+static void users_in(ctx *c, buf *sql, dbparams *p)
+{
+    buf_adds(sql, " IN (");
+    scope_users_sql(c, resource_level(c, &deal_resource, ACT_READ), sql, p);
+    buf_adds(sql, ")");
+}
+
+/* Totals for a caller with scope own or team, whose users are U: a deal is seen when
+ * its owner is in U (owner_totals summed over U: each deal has one owner) or, owned
+ * outside U, it is shared with someone in U (deal_shares: DISTINCT, since two users of
+ * U may share the same deal) */
+static int scoped_totals(ctx *c, long long pid, board *b)
+{
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    buf_adds(&sql, "SELECT stage_id, currency, sum(n), total(a) FROM ("
+                   "SELECT stage_id, currency, count AS n, amount AS a FROM owner_totals WHERE user_id");
+    users_in(c, &sql, &p);
+    buf_adds(&sql, " AND stage_id IN (SELECT id FROM stages WHERE pipeline_id = ?) AND count > 0");
+    dbp_int(&p, pid);
+    buf_adds(&sql, " UNION ALL SELECT stage_id, currency, 1, amount FROM (SELECT DISTINCT deal_id, stage_id, currency, amount"
+                   " FROM deal_shares WHERE user_id");
+    users_in(c, &sql, &p);
+    buf_adds(&sql, " AND stage_id IN (SELECT id FROM stages WHERE pipeline_id = ?) AND live AND coalesce(owner_id, 0) NOT");
+    dbp_int(&p, pid);
+    users_in(c, &sql, &p);
+    buf_adds(&sql, ")) GROUP BY stage_id, currency");
+    db_cursor *cur = db_query(c->db, sql.data, &p);
+    buf_release(&sql);
+    if (!cur) return -1;
+    int rc;
+    while ((rc = db_step(cur)) == 1) total_row(b, cur);
+    db_done(cur);
+    return rc < 0 ? -1 : 0;
+}
+
+/* The first page of `stage` for a caller with scope own or team (users U), newest first:
+ * the newest limit + 1 deals of the stage owned in U (deals_owner_stage: SQLite stops
+ * reading each owner's range once it cannot beat the rows it holds) and the newest
+ * limit + 1 shared with U (deal_shares_board) hold the newest limit + 1 of their union, so
+ * the list reads a few dozen rows; it runs on deal_card_resource, which checks each of
+ * them against the scope itself */
+static list_query scoped_page(req *r, ctx *c, const list_query *q, long long pid, long long stage)
+{
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams *p = arena_alloc(&r->a, sizeof *p);
+    dbparams_init(p, &r->a);
+    buf_adds(&sql, "t.id IN (SELECT id FROM (SELECT id FROM deals WHERE owner_id");
+    users_in(c, &sql, p);
+    buf_adds(&sql, " AND stage_id = ? AND deleted_at IS NULL ORDER BY id DESC LIMIT ?)"
+                   " UNION ALL SELECT deal_id FROM (SELECT DISTINCT deal_id FROM deal_shares WHERE user_id");
+    dbp_int(p, stage);
+    dbp_int(p, q->limit + 1);
+    users_in(c, &sql, p);
+    buf_adds(&sql, " AND stage_id = ? AND live ORDER BY deal_id DESC LIMIT ?))");
+    dbp_int(p, stage);
+    dbp_int(p, q->limit + 1);
+    list_query n = *q;
+    n.extra_sql = arena_strdup(&r->a, sql.data);
+    n.extra_params = p;
+    buf_release(&sql);
+    return narrowed(r, &n, pid, stage, false);
+}
+
 /* resource_list wrote {"data":[...],"next":X}: the same as "deals":[...],"next":X */
 static void write_page(jw *w, buf *page)
 {
@@ -162,14 +233,19 @@ static int board_get(req *r, const void *data)
     board *b = arena_alloc(&r->a, sizeof *b);
     b->currency = pipeline_currency(&c, pid);
     if (load_columns(&c, pid, only, b) != 0) return reply_db_error(r);
-    bool plain = !(q.filter && *q.filter) && !(q.q && *q.q) && !q.extra_sql &&
-                 resource_level(&c, &deal_resource, ACT_READ) == SCOPE_ALL;
+    bool every = resource_level(&c, &deal_resource, ACT_READ) == SCOPE_ALL;
+    bool plain = !(q.filter && *q.filter) && !(q.q && *q.q) && !q.extra_sql;
     for (int i = 0; i < q.neq && plain; i++)   /* arguments that filter nothing keep it plain */
         plain = (only && !strcmp(q.eq_names[i], "stage_id")) || !filters(q.eq_names[i]);
-    if (plain) {
+    /* own/team pages from the kept sets: first pages in the default order (newest first) */
+    bool scoped_pages = plain && !every && !(only && q.after && *q.after) &&
+                        (!q.sort || !*q.sort || !strcmp(q.sort, "-id"));
+    if (plain && every) {
         if (plain_totals(&c, pid, b) != 0) return reply_db_error(r);
+    } else if (plain) {
+        if (scoped_totals(&c, pid, b) != 0) return reply_db_error(r);
     } else {
-        list_query aq = narrowed(r, &q, pid, 0, resource_level(&c, &deal_resource, ACT_READ) != SCOPE_ALL);
+        list_query aq = narrowed(r, &q, pid, 0, !every);
         aq.after = NULL;
         int st = resource_aggregate(&c, &deal_resource, &aq, "t.stage_id, t.currency, count(*), total(t.amount)",
                                     "t.stage_id, t.currency", total_row, b, &e);
@@ -198,10 +274,10 @@ static int board_get(req *r, const void *data)
         char *amounts = json_dumps(col->amounts, JSON_COMPACT | JSON_SORT_KEYS);
         jw_kraw(&w, "amounts", amounts);
         free(amounts);
-        list_query lq = narrowed(r, &q, pid, col->id, false);
+        list_query lq = scoped_pages ? scoped_page(r, &c, &q, pid, col->id) : narrowed(r, &q, pid, col->id, false);
         if (!only) lq.after = NULL;
         buf_reset(&page);
-        int st = resource_list(&c, &deal_resource, &lq, &page, &e);
+        int st = resource_list(&c, scoped_pages ? &deal_card_resource : &deal_resource, &lq, &page, &e);
         if (st != 200) {
             buf_release(&page);
             buf_reset(&r->out);

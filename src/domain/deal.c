@@ -503,15 +503,22 @@ static int deal_before_delete(ctx *c, long long id, errs *e)
     return search_fts_set(c, "deals_fts", id, NULL);
 }
 
-const resource deal_resource = {
-    .name = "deal", .plural = "deals", .table = "deals", .kind = OBJ_DEALS, .fields = deal_fields,
-    /* deal_owners holds the owner too (triggers), so one indexed set serves both */
-    .owner_sql = "t.id IN (SELECT o.deal_id FROM deal_owners o WHERE o.user_id IN ({users}))",
-    .owner_column = "owner_id", .soft_delete = true, .custom_fields = true, .default_sort = "-id",
-    .search_sql = "t.id IN (SELECT rowid FROM deals_fts WHERE deals_fts MATCH ?)",
-    .validate = deal_validate, .after_save = deal_after_save, .write_extra = deal_write_extra,
-    .before_delete = deal_before_delete,
-};
+/* the deal resource with its scope predicate `scope` (two forms, below) */
+#define DEAL_RESOURCE(scope)                                                                          \
+    {                                                                                                 \
+        .name = "deal", .plural = "deals", .table = "deals", .kind = OBJ_DEALS, .fields = deal_fields,  \
+        .owner_sql = scope, .owner_column = "owner_id", .soft_delete = true, .custom_fields = true,    \
+        .default_sort = "-id", .search_sql = "t.id IN (SELECT rowid FROM deals_fts WHERE deals_fts MATCH ?)", \
+        .validate = deal_validate, .after_save = deal_after_save, .write_extra = deal_write_extra,     \
+        .before_delete = deal_before_delete,                                                           \
+    }
+
+/* deal_owners holds the owner too (triggers), so one indexed set serves both */
+const resource deal_resource = DEAL_RESOURCE("t.id IN (SELECT o.deal_id FROM deal_owners o WHERE o.user_id IN ({users}))");
+/* The same rule checked on each row: SQLite collects the set above (every deal of the
+ * caller's team, thousands of ids) once per statement, which a query already narrowed to
+ * a few rows by other means (the board's pages) would spend most of its time on */
+const resource deal_card_resource = DEAL_RESOURCE("EXISTS (SELECT 1 FROM deal_owners o WHERE o.deal_id = t.id AND o.user_id IN ({users}))");
 
 /* ---------- what other parts of the funnel ask ---------- */
 

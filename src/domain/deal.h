@@ -21,6 +21,9 @@
 #define DEAL_AMOUNT_MAX 1000000000000000LL
 
 extern const resource deal_resource, deal_item_resource, deal_payment_resource;
+/* deals with the same fields, rules and scope, the scope checked row by row: for lists
+ * whose other conditions already narrow them to a few ids (the board's pages) */
+extern const resource deal_card_resource;
 
 /* whether `name` is a deal field a stage may require ("amount", "custom_fields.budget") */
 bool deal_field_requirable(ctx *c, const char *name);

@@ -23,6 +23,12 @@
  *   stage_totals(stage_id, currency, count, amount) -- live deals per stage, kept by
  *                                                   triggers so the unfiltered board
  *                                                   costs no scan
+ *   owner_totals(user_id, stage_id, currency, count, amount) -- the same per owner
+ *   deal_shares(deal_id, user_id, owner_id, stage_id, currency, amount, live) -- the
+ *                                                   co-owner rows of deal_owners with
+ *                                                   their deal's board columns (triggers):
+ *                                                   with owner_totals, a manager's board
+ *                                                   costs no scan of the team's deals
  *   deal_items(deal_id, product_id, name, sku, unit, quantity, price, discount %, total)
  *   deal_offers(deal_id, at, user_id, amount, currency, items JSON) -- append-only
  *                                                   snapshot after every line-item change
@@ -35,7 +41,8 @@
  *   deals_fts, products_fts, leads_fts           -- folded search keys (util/fold.h)
  *
  * Indexes that carry the hot paths: the board reads deals_board (pipeline_id, stage_id,
- * id, ...: id order = the default "-id" sort) and stage_totals; the list filtered by
+ * id, ...: id order = the default "-id" sort) and stage_totals, a manager's board
+ * owner_totals, deals_owner_stage and deal_shares_board; the list filtered by
  * owner and stage reads deals_owner_stage (owner_id, stage_id, id, ...); the columns after
  * id let a filtered board count and sum from the index alone; the `own`/`team` scope
  * drives from deal_owners_user; flag=stuck reads deals_stuck.
@@ -162,6 +169,58 @@ static const char *const steps[] = {
     "CREATE INDEX deals_board ON deals(pipeline_id, stage_id, id, currency, amount, owner_id) WHERE deleted_at IS NULL;"
     "DROP INDEX deals_owner_stage;"
     "CREATE INDEX deals_owner_stage ON deals(owner_id, stage_id, id, pipeline_id, currency, amount) WHERE deleted_at IS NULL;",
+
+    /* 7: the board of a manager (scope own/team) without reading the team's deals.
+     * owner_totals: live deals per owner (deals.owner_id, the primary row of deal_owners),
+     * stage and currency, kept like stage_totals. deal_shares: the co-owner rows of
+     * deal_owners (is_primary = 0) with the board columns of their deal copied, kept by
+     * triggers on both tables. The deals a set of users U may see are those owned by
+     * someone in U plus those shared with someone in U but owned outside it, each deal
+     * once: board.c sums owner_totals over U and adds the distinct shared deals of the
+     * second kind; each stage's first page merges the top of deals_owner_stage with the
+     * top of deal_shares_board for U. Both tables are filled from the rows there are. */
+    "CREATE TABLE owner_totals(user_id INTEGER NOT NULL, stage_id INTEGER NOT NULL, currency TEXT NOT NULL,"
+    " count INTEGER NOT NULL, amount INTEGER NOT NULL, PRIMARY KEY(user_id, stage_id, currency)) WITHOUT ROWID;"
+    "INSERT INTO owner_totals(user_id, stage_id, currency, count, amount) SELECT owner_id, stage_id, currency, count(*),"
+    " coalesce(sum(amount), 0) FROM deals WHERE deleted_at IS NULL AND owner_id IS NOT NULL GROUP BY owner_id, stage_id, currency;"
+    "CREATE TRIGGER deals_owner_totals_ins AFTER INSERT ON deals WHEN NEW.deleted_at IS NULL AND NEW.owner_id IS NOT NULL BEGIN"
+    " INSERT INTO owner_totals(user_id, stage_id, currency, count, amount)"
+    "  VALUES(NEW.owner_id, NEW.stage_id, NEW.currency, 1, coalesce(NEW.amount, 0))"
+    " ON CONFLICT(user_id, stage_id, currency) DO UPDATE SET count = count + 1, amount = amount + excluded.amount; END;"
+    "CREATE TRIGGER deals_owner_totals_upd AFTER UPDATE OF owner_id, stage_id, currency, amount, deleted_at ON deals BEGIN"
+    " UPDATE owner_totals SET count = count - 1, amount = amount - coalesce(OLD.amount, 0)"
+    "  WHERE OLD.deleted_at IS NULL AND user_id = OLD.owner_id AND stage_id = OLD.stage_id AND currency = OLD.currency;"
+    " INSERT INTO owner_totals(user_id, stage_id, currency, count, amount)"
+    "  SELECT NEW.owner_id, NEW.stage_id, NEW.currency, 1, coalesce(NEW.amount, 0)"
+    "  WHERE NEW.deleted_at IS NULL AND NEW.owner_id IS NOT NULL"
+    "  ON CONFLICT(user_id, stage_id, currency) DO UPDATE SET count = count + 1, amount = amount + excluded.amount; END;"
+    "CREATE TRIGGER deals_owner_totals_del AFTER DELETE ON deals WHEN OLD.deleted_at IS NULL BEGIN"
+    " UPDATE owner_totals SET count = count - 1, amount = amount - coalesce(OLD.amount, 0)"
+    "  WHERE user_id = OLD.owner_id AND stage_id = OLD.stage_id AND currency = OLD.currency; END;"
+    "CREATE TABLE deal_shares(deal_id INTEGER NOT NULL, user_id INTEGER NOT NULL, owner_id INTEGER,"
+    " stage_id INTEGER NOT NULL, currency TEXT NOT NULL, amount INTEGER, live INTEGER NOT NULL,"
+    " PRIMARY KEY(deal_id, user_id)) WITHOUT ROWID;"
+    "INSERT INTO deal_shares(deal_id, user_id, owner_id, stage_id, currency, amount, live)"
+    " SELECT o.deal_id, o.user_id, d.owner_id, d.stage_id, d.currency, d.amount, d.deleted_at IS NULL"
+    " FROM deal_owners o JOIN deals d ON d.id = o.deal_id WHERE o.is_primary = 0;"
+    /* `live` among the columns too: SQLite reads an index alone only when it holds every
+     * column the query names, the partial index's own condition included */
+    "CREATE INDEX deal_shares_board ON deal_shares(user_id, stage_id, deal_id, owner_id, currency, amount, live) WHERE live;"
+    "CREATE TRIGGER deal_owners_share_ins AFTER INSERT ON deal_owners WHEN NEW.is_primary = 0 BEGIN"
+    " INSERT INTO deal_shares(deal_id, user_id, owner_id, stage_id, currency, amount, live)"
+    "  SELECT NEW.deal_id, NEW.user_id, d.owner_id, d.stage_id, d.currency, d.amount, d.deleted_at IS NULL"
+    "  FROM deals d WHERE d.id = NEW.deal_id; END;"
+    "CREATE TRIGGER deal_owners_share_del AFTER DELETE ON deal_owners WHEN OLD.is_primary = 0 BEGIN"
+    " DELETE FROM deal_shares WHERE deal_id = OLD.deal_id AND user_id = OLD.user_id; END;"
+    /* a co-owner who becomes the owner (deals_owner_upd's upsert) stops being a share */
+    "CREATE TRIGGER deal_owners_share_upd AFTER UPDATE ON deal_owners BEGIN"
+    " DELETE FROM deal_shares WHERE OLD.is_primary = 0 AND deal_id = OLD.deal_id AND user_id = OLD.user_id;"
+    " INSERT INTO deal_shares(deal_id, user_id, owner_id, stage_id, currency, amount, live)"
+    "  SELECT NEW.deal_id, NEW.user_id, d.owner_id, d.stage_id, d.currency, d.amount, d.deleted_at IS NULL"
+    "  FROM deals d WHERE d.id = NEW.deal_id AND NEW.is_primary = 0; END;"
+    "CREATE TRIGGER deals_shares_upd AFTER UPDATE OF owner_id, stage_id, currency, amount, deleted_at ON deals BEGIN"
+    " UPDATE deal_shares SET owner_id = NEW.owner_id, stage_id = NEW.stage_id, currency = NEW.currency,"
+    "  amount = NEW.amount, live = NEW.deleted_at IS NULL WHERE deal_id = NEW.id; END;",
     NULL,
 };
 
