@@ -1,5 +1,8 @@
 /* Validation and stored form of the list members of client cards: see card_fields.h. */
 #include "domain/card_fields.h"
+#include "domain/email_index.h"
+#include "domain/phone_index.h"
+#include "domain/search.h"
 #include "core/config.h"
 #include "core/utf8.h"
 #include "util/fold.h"
@@ -19,6 +22,13 @@ bool card_set_column(write_set *w, const char *col, const char *text)
         return true;
     }
     return false;
+}
+
+const char *card_column_text(const write_set *w, const char *col)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (!strcmp(w->cols[i], col)) return w->vals.v[i].type == DBV_TEXT ? w->vals.v[i].s : NULL;
+    return NULL;
 }
 
 void card_put_column(write_set *w, const char *col, const char *text)
@@ -254,6 +264,57 @@ void card_validate_lists(ctx *c, write_set *w, errs *e)
         const char *stored = lists[i].norm(c, v, e);
         if (stored) card_set_column(w, lists[i].name, stored);
     }
+}
+
+size_t card_list_keys(ctx *c, const char *list_json, const char *(*key)(ctx *c, json_t *item), const char ***out)
+{
+    json_t *list = json_loads(list_json, 0, NULL);
+    size_t n = 0;
+    *out = arena_alloc(c->a, (json_array_size(list) + 1) * sizeof **out);
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item) {
+        const char *k = key(c, item);
+        if (k) (*out)[n++] = k;
+    }
+    json_decref(list);
+    return n;
+}
+
+void card_index_prepare(ctx *c, const write_set *w, const char *const *text_columns, size_t ncolumns, card_index *ix)
+{
+    buf b;
+    buf_init(&b, 0);
+    for (size_t i = 0; i < ncolumns; i++) {
+        const char *v = card_column_text(w, text_columns[i]);
+        if (v) { buf_adds(&b, v); buf_addc(&b, ' '); }
+    }
+    ix->head = arena_strdup(c->a, b.data);
+    buf_reset(&b);
+    /* as client_index_write appends them: the addresses, then the E.164 numbers */
+    const char *phones = card_column_text(w, "phones"), *emails = card_column_text(w, "emails");
+    search_text_add_list(&b, emails ? emails : "[]", "value");
+    search_text_add_list(&b, phones ? phones : "[]", "e164");
+    ix->tail = arena_strdup(c->a, b.data);
+    buf_release(&b);
+    ix->nphones = phones ? phone_index_keys(c, phones, &ix->phones) : 0;
+    ix->nemails = emails ? email_index_keys(c, emails, &ix->emails) : 0;
+}
+
+int card_index_write(ctx *c, const char *object, long long id, const card_index *ix, const char *middle)
+{
+    for (size_t i = 0; i < ix->nphones; i++)
+        if (phone_index_add(c, object, id, ix->phones[i]) != 0) return -1;
+    for (size_t i = 0; i < ix->nemails; i++)
+        if (email_index_add(c, object, id, ix->emails[i]) != 0) return -1;
+    buf text;
+    buf_init(&text, 0);
+    buf_adds(&text, ix->head);
+    if (middle) { buf_adds(&text, middle); buf_addc(&text, ' '); }
+    buf_adds(&text, ix->tail);
+    int r = search_index_set(c, object, id, text.data);
+    buf_release(&text);
+    return r;
 }
 
 static int cmp_words(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }

@@ -30,9 +30,28 @@ const char *card_string_object(ctx *c, json_t *v, const char *path, const char *
 bool card_set_column(write_set *w, const char *col, const char *text);
 /* adds or replaces a column value of w (columns the hooks compute, such as name_key) */
 void card_put_column(write_set *w, const char *col, const char *text);
+/* the text w writes to column `col`; NULL when w does not write it or writes NULL */
+const char *card_column_text(const write_set *w, const char *col);
 /* the value the card will hold after this write: w->in's member, else the stored one */
 json_t *card_value(const write_set *w, const char *name);
 /* search key of a name: folded words, sorted, joined by one space ("ivanov ivan" and
  * "Ivan IVANOV" give the same key); "" when there are no words. Arena memory. */
 const char *card_name_key(arena *a, const char *text);
+/* the key of every entry of a stored list (phones, emails) through `key`, entries without
+ * one left out: how many, the keys in *out (arena) */
+size_t card_list_keys(ctx *c, const char *list_json, const char *(*key)(ctx *c, json_t *item), const char ***out);
+
+/* Bulk creates (imports): the index rows of a card, worked out from its checked write set
+ * before it is written (another thread may do it), then written for the new card:
+ * caller-ID and email rows and the full-text row, whose text is the card's own columns
+ * (head), the text the writer adds (a contact's company names) and the card's addresses
+ * and E.164 numbers (tail), in the order the objects' reindex functions write it. */
+typedef struct card_index {
+    const char *head, *tail;
+    const char **phones, **emails;   /* phone_index / email_index keys */
+    size_t nphones, nemails;
+} card_index;
+void card_index_prepare(ctx *c, const write_set *w, const char *const *text_columns, size_t ncolumns, card_index *ix);
+/* 0, or -1 on a database error; middle may be NULL */
+int card_index_write(ctx *c, const char *object, long long id, const card_index *ix, const char *middle);
 #endif

@@ -180,6 +180,15 @@ int company_reindex(ctx *c, long long id)
     return r;
 }
 
+void company_index_prepare(ctx *c, const write_set *w, card_index *ix)
+{
+    /* the columns company_reindex reads, in its order */
+    static const char *const columns[] = {"name", "legal_name", "tax_id", "notes", "tax_key"};
+    card_index_prepare(c, w, columns, sizeof columns / sizeof *columns, ix);
+}
+
+int company_index_created(ctx *c, long long id, const card_index *ix) { return card_index_write(c, "company", id, ix, NULL); }
+
 void company_same_key(ctx *c, long long id, bool tax_id, int max, void (*found)(void *cls, long long id), void *cls)
 {
     dbparams p;

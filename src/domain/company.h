@@ -5,11 +5,17 @@
  * refreshes the full-text rows of its contacts, whose search text holds company names. */
 #ifndef KT_COMPANY_H
 #define KT_COMPANY_H
+#include "domain/card_fields.h"
 #include "domain/resource.h"
 
 extern const resource company_resource;
 
 int company_reindex(ctx *c, long long id);
+/* Bulk creates (imports, resource_insert): the caller-ID, email and full-text rows of a
+ * company worked out from its checked write set (any thread), then written once it is
+ * inserted, as company_after_save would leave them, without reading it back. 0, or -1 */
+void company_index_prepare(ctx *c, const write_set *w, card_index *ix);
+int company_index_created(ctx *c, long long id, const card_index *ix);
 /* the keys stored beside a company (arena memory): tax_key = the tax id upper-cased,
  * alphanumerics only, without a leading country code ("PL 526-000-12-46" -> "5260001246");
  * name_key = card_name_key of the name without its legal form ("ООО «Ромашка»" ->

@@ -119,6 +119,21 @@ static void contact_validate(ctx *c, write_set *w, errs *e)
     }
 }
 
+static int link_insert(ctx *c, long long id, const link *l, bool with_roles)
+{
+    dbparams q;
+    dbparams_init(&q, c->a);
+    dbp_int(&q, id);
+    dbp_int(&q, l->company_id);
+    dbp_text(&q, l->role);
+    const char *sql = with_roles
+        ? "INSERT INTO contact_companies(contact_id, company_id, role) VALUES(?, ?, ?)"
+          " ON CONFLICT(contact_id, company_id) DO UPDATE SET role = excluded.role"
+        : "INSERT INTO contact_companies(contact_id, company_id, role) VALUES(?, ?, ?)"
+          " ON CONFLICT(contact_id, company_id) DO NOTHING";
+    return db_run(c->db, sql, &q) < 0 ? -1 : 0;
+}
+
 static int links_write(ctx *c, long long id, const link *links, int n, bool with_roles)
 {
     json_t *keep = json_array();
@@ -132,19 +147,8 @@ static int links_write(ctx *c, long long id, const link *links, int n, bool with
     free(ks);
     if (db_run(c->db, "DELETE FROM contact_companies WHERE contact_id = ? AND company_id NOT IN (SELECT value FROM json_each(?))", &p) < 0)
         return -1;
-    for (int i = 0; i < n; i++) {
-        dbparams q;
-        dbparams_init(&q, c->a);
-        dbp_int(&q, id);
-        dbp_int(&q, links[i].company_id);
-        dbp_text(&q, links[i].role);
-        const char *sql = with_roles
-            ? "INSERT INTO contact_companies(contact_id, company_id, role) VALUES(?, ?, ?)"
-              " ON CONFLICT(contact_id, company_id) DO UPDATE SET role = excluded.role"
-            : "INSERT INTO contact_companies(contact_id, company_id, role) VALUES(?, ?, ?)"
-              " ON CONFLICT(contact_id, company_id) DO NOTHING";
-        if (db_run(c->db, sql, &q) < 0) return -1;
-    }
+    for (int i = 0; i < n; i++)
+        if (link_insert(c, id, &links[i], with_roles) != 0) return -1;
     return 0;
 }
 
@@ -159,6 +163,46 @@ static int contact_after_save(ctx *c, long long id, write_set *w, errs *e)
     bool touched = !w->old || n >= 0;
     for (const char *const *f = indexed; *f && !touched; f++) touched = json_object_get(w->in, *f) != NULL;
     return touched ? contact_reindex(c, id) : 0;
+}
+
+/* the search text of a contact: its names, position and notes, then the names of its
+ * companies (client_index_write adds the emails and numbers); the stored columns in
+ * the order contact_reindex_except reads them */
+static const char *const text_columns[] = {"first_name", "middle_name", "last_name", "position", "notes"};
+
+void contact_index_prepare(ctx *c, const write_set *w, card_index *ix)
+{
+    card_index_prepare(c, w, text_columns, sizeof text_columns / sizeof *text_columns, ix);
+}
+
+int contact_index_created(ctx *c, long long id, const card_index *ix, long long company_id, const char *company_name)
+{
+    if (company_id && link_insert(c, id, &(link){company_id, NULL}, false) != 0) return -1;
+    return card_index_write(c, "contact", id, ix, company_id ? company_name : NULL);
+}
+
+void contact_links_audit(jw *w, long long company_id, const char *company_name)
+{
+    jw_key(w, "companies");
+    jw_arr(w);
+    jw_null(w);
+    jw_arr(w);
+    if (company_id) {
+        jw_obj(w);
+        jw_kint(w, "id", company_id);
+        jw_kstr(w, "name", company_name);
+        jw_kstr(w, "role", NULL);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_arr_end(w);
+    jw_key(w, "company_ids");
+    jw_arr(w);
+    jw_null(w);
+    jw_arr(w);
+    if (company_id) jw_int(w, company_id);
+    jw_arr_end(w);
+    jw_arr_end(w);
 }
 
 /* the links of contact `id`, or of every contact when id is 0: contact_id, company_id,

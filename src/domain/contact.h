@@ -7,6 +7,7 @@
 #ifndef KT_CONTACT_H
 #define KT_CONTACT_H
 #include "domain/resource.h"
+#include "domain/card_fields.h"
 #include "domain/company.h"
 
 extern const resource contact_resource;
@@ -44,5 +45,15 @@ db_cursor *contact_links_scan(ctx *c);
 void contact_links_write(db_cursor *cur, int *at, long long id, jw *w);
 /* HTTP: /api/v1/contacts (standard routes with extra list filters) and
  * /api/v1/companies/{id}/contacts */
+/* Bulk creates (imports, resource_insert): the index rows of a contact worked out from its
+ * checked write set (any thread), then written once it is inserted, linked to company_id
+ * (0: none) named company_name: the link row, the caller-ID and email rows and the
+ * full-text row, as contact_after_save would leave them, without reading the card back.
+ * 0, or -1 on a database error */
+void contact_index_prepare(ctx *c, const write_set *w, card_index *ix);
+int contact_index_created(ctx *c, long long id, const card_index *ix, long long company_id, const char *company_name);
+/* the audit changes of the members write_extra gives such a card: "companies" and
+ * "company_ids", each [null, value] as in the changes of a create (resource_insert's extra) */
+void contact_links_audit(jw *w, long long company_id, const char *company_name);
 void contact_routes(void);
 #endif

@@ -1,5 +1,6 @@
 /* The email index of client cards (see email_index.h). */
 #include "domain/email_index.h"
+#include "domain/card_fields.h"
 #include "domain/clients.h"
 #include <ctype.h>
 #include <jansson.h>
@@ -20,6 +21,18 @@ int email_index_set(ctx *c, const char *object, long long id, const char *emails
     return client_keys_set(c, "DELETE FROM email_index WHERE object = ? AND object_id = ?",
                            "INSERT OR IGNORE INTO email_index(email, object, object_id) VALUES(?, ?, ?)", object, id,
                            emails_json, email_key);
+}
+
+size_t email_index_keys(ctx *c, const char *emails_json, const char ***keys) { return card_list_keys(c, emails_json, email_key, keys); }
+
+int email_index_add(ctx *c, const char *object, long long id, const char *key)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, key);
+    dbp_text(&p, object);
+    dbp_int(&p, id);
+    return db_run(c->db, "INSERT OR IGNORE INTO email_index(email, object, object_id) VALUES(?, ?, ?)", &p) < 0 ? -1 : 0;
 }
 
 void email_index_same(ctx *c, const char *object, long long id, int max,

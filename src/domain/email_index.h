@@ -7,6 +7,10 @@
 
 /* replaces the rows of (object, id) with the addresses of emails_json; NULL removes them */
 int email_index_set(ctx *c, const char *object, long long id, const char *emails_json);
+/* Bulk creates (imports): the keys of a stored emails list, worked out before the card is
+ * written (arena memory), then each added for the new card without removing any old row */
+size_t email_index_keys(ctx *c, const char *emails_json, const char ***keys);
+int email_index_add(ctx *c, const char *object, long long id, const char *key);
 /* calls found for every other card holding one of this card's addresses */
 void email_index_same(ctx *c, const char *object, long long id, int max,
                       void (*found)(void *cls, const char *object, long long id), void *cls);

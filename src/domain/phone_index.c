@@ -1,6 +1,7 @@
 /* The caller-ID index (see phone_index.h): rows kept in step with the cards, duplicate
  * checks by number, and GET /api/v1/lookup/phone. */
 #include "domain/phone_index.h"
+#include "domain/card_fields.h"
 #include "domain/clients.h"
 #include "core/config.h"
 #include "http/openapi.h"
@@ -39,6 +40,18 @@ int phone_index_set(ctx *c, const char *object, long long id, const char *phones
     return client_keys_set(c, "DELETE FROM phone_index WHERE object = ? AND object_id = ?",
                            "INSERT OR IGNORE INTO phone_index(rev, object, object_id) VALUES(?, ?, ?)", object, id,
                            phones_json, phone_key);
+}
+
+size_t phone_index_keys(ctx *c, const char *phones_json, const char ***keys) { return card_list_keys(c, phones_json, phone_key, keys); }
+
+int phone_index_add(ctx *c, const char *object, long long id, const char *key)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, key);
+    dbp_text(&p, object);
+    dbp_int(&p, id);
+    return db_run(c->db, "INSERT OR IGNORE INTO phone_index(rev, object, object_id) VALUES(?, ?, ?)", &p) < 0 ? -1 : 0;
 }
 
 void phone_index_same(ctx *c, const char *object, long long id, int max,

@@ -17,6 +17,11 @@ enum { PHONE_MIN_DIGITS = 5 };
 /* replaces the rows of (object, id) with the numbers of phones_json (a stored phones
  * list); NULL removes them. 0, or -1 on a database error */
 int phone_index_set(ctx *c, const char *object, long long id, const char *phones_json);
+/* Bulk creates (imports): the keys of a stored phones list, worked out before the card is
+ * written (on another thread, arena memory), then each added for the new card without
+ * removing any old row. keys returns how many; add returns 0 or -1 */
+size_t phone_index_keys(ctx *c, const char *phones_json, const char ***keys);
+int phone_index_add(ctx *c, const char *object, long long id, const char *key);
 /* calls found for every other card holding one of this card's numbers (whole match) */
 void phone_index_same(ctx *c, const char *object, long long id, int max,
                       void (*found)(void *cls, const char *object, long long id), void *cls);

@@ -501,6 +501,35 @@ static int finish_write(ctx *c, const resource *res, long long id, json_t *befor
     return 0;
 }
 
+/* the INSERT of a checked write set (resource_create and resource_insert) */
+static void insert_sql(ctx *c, const resource *res, const write_set *w, buf *sql, dbparams *p)
+{
+    buf_adds(sql, "INSERT INTO ");
+    buf_adds(sql, res->table);
+    buf_adds(sql, "(version, created_by");
+    dbp_int(p, 1);
+    if (c->user->user_id) dbp_int(p, c->user->user_id); else dbp_null(p);
+    bool owner_given = false;
+    for (size_t i = 0; i < w->n; i++) {
+        buf_adds(sql, ", ");
+        buf_adds(sql, w->cols[i]);
+        owner_given |= res->owner_column && strcmp(w->cols[i], res->owner_column) == 0;
+    }
+    dbp_append(p, &w->vals);
+    if (res->owner_column && !owner_given && c->user->user_id) {
+        buf_adds(sql, ", ");
+        buf_adds(sql, res->owner_column);
+        dbp_int(p, c->user->user_id);
+    }
+    if (res->custom_fields) {
+        buf_adds(sql, ", custom");
+        dbp_text(p, w->custom_json ? w->custom_json : "{}");
+    }
+    buf_adds(sql, ") VALUES(?");
+    for (size_t i = 1; i < p->n; i++) buf_adds(sql, ",?");
+    buf_adds(sql, ")");
+}
+
 int resource_create(ctx *c, const resource *res, json_t *in, long long *id, buf *out, errs *e)
 {
     if (resource_level(c, res, ACT_WRITE) == SCOPE_NONE) return 403;
@@ -514,26 +543,7 @@ int resource_create(ctx *c, const resource *res, json_t *in, long long *id, buf 
     buf_init(&sql, 0);
     dbparams p;
     dbparams_init(&p, c->a);
-    buf_printf(&sql, "INSERT INTO %s(version, created_by", res->table);
-    dbp_int(&p, 1);
-    if (c->user->user_id) dbp_int(&p, c->user->user_id); else dbp_null(&p);
-    bool owner_given = false;
-    for (size_t i = 0; i < w.n; i++) {
-        buf_printf(&sql, ", %s", w.cols[i]);
-        owner_given |= res->owner_column && strcmp(w.cols[i], res->owner_column) == 0;
-    }
-    dbp_append(&p, &w.vals);
-    if (res->owner_column && !owner_given && c->user->user_id) {
-        buf_printf(&sql, ", %s", res->owner_column);
-        dbp_int(&p, c->user->user_id);
-    }
-    if (res->custom_fields) {
-        buf_adds(&sql, ", custom");
-        dbp_text(&p, w.custom_json ? w.custom_json : "{}");
-    }
-    buf_adds(&sql, ") VALUES(?");
-    for (size_t i = 1; i < p.n; i++) buf_adds(&sql, ",?");
-    buf_adds(&sql, ")");
+    insert_sql(c, res, &w, &sql, &p);
     long long rc = db_run(c->db, sql.data, &p);
     buf_release(&sql);
     int status = 500;
@@ -545,6 +555,72 @@ int resource_create(ctx *c, const resource *res, json_t *in, long long *id, buf 
 fail:
     if (own_tx) db_rollback(c->db);
     return status;
+}
+
+int resource_check_create(ctx *c, const resource *res, json_t *in, write_set *w, errs *e)
+{
+    if (resource_level(c, res, ACT_WRITE) == SCOPE_NONE) return 403;
+    build_write_set(c, res, in, NULL, w, e);
+    return e->n ? invalid_status(e) : 0;
+}
+
+int resource_insert(ctx *c, const resource *res, const write_set *w, void (*extra)(void *cls, long long id, jw *out),
+                    void *cls, long long *id)
+{
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    insert_sql(c, res, w, &sql, &p);
+    /* the row as stored (defaults included) comes back from the INSERT itself, in the
+     * column order of every read (resource_select_columns), so write_value reads it */
+    buf_adds(&sql, " RETURNING id, version, created_at, updated_at");
+    buf_adds(&sql, res->custom_fields ? ", custom" : ", NULL");
+    for (const field_def *f = res->fields; f->name; f++)
+        if (f->column) { buf_adds(&sql, ", "); buf_adds(&sql, f->column); }
+    db_cursor *cur = db_query(c->db, sql.data, &p);
+    buf_release(&sql);
+    if (!cur) return db_err_constraint(c->db) ? 409 : 500;
+    if (db_step(cur) != 1) {
+        int st = db_err_constraint(c->db) ? 409 : 500;
+        db_done(cur);
+        return st;
+    }
+    /* the changes of a create as diff_json writes them against no record: every audited
+     * member that is not null, then the members write_extra would add */
+    *id = db_col_int(cur, 0);
+    long long owner = 0;
+    buf changes;
+    buf_init(&changes, 0);
+    jw w2;
+    jw_init(&w2, &changes);
+    jw_obj(&w2);
+    int col = 5;
+    for (const field_def *f = res->fields; f->name; f++) {
+        if (!f->column) continue;
+        if (res->owner_column && !strcmp(f->column, res->owner_column) && !db_col_null(cur, col)) owner = db_col_int(cur, col);
+        if (!db_col_null(cur, col) && audited(res, f->name)) {
+            jw_key(&w2, f->name);
+            jw_arr(&w2);
+            jw_null(&w2);
+            write_value(&w2, f, cur, col);
+            jw_arr_end(&w2);
+        }
+        col++;
+    }
+    if (res->custom_fields) {
+        jw_key(&w2, "custom_fields");
+        jw_arr(&w2);
+        jw_null(&w2);
+        jw_raw(&w2, db_col_null(cur, 4) ? "{}" : db_col_text(cur, 4));
+        jw_arr_end(&w2);
+    }
+    db_done(cur);
+    if (extra) extra(cls, *id, &w2);
+    jw_obj_end(&w2);
+    int rc = audit_record(c, res->name, *id, "create", owner, changes.data);
+    buf_release(&changes);
+    return rc ? 500 : 0;
 }
 
 int resource_update(ctx *c, const resource *res, long long id, json_t *in, long long expected_version, buf *out, errs *e)

@@ -120,6 +120,18 @@ int resource_get(ctx *c, const resource *res, long long id, const char *fields, 
  * by the resource's warnings; with out = NULL nothing is written (a bulk caller that
  * does not read the answer saves its cost). The same holds for resource_update. */
 int resource_create(ctx *c, const resource *res, json_t *in, long long *id, buf *out, errs *e);
+/* Bulk creates (imports) in two steps, so the checks can run on another thread than the
+ * writes. resource_check_create runs every check resource_create runs (fields, custom
+ * fields, the validate hook) and leaves the write set in w: 0, 403 or 422 (errors in e).
+ * resource_insert writes a checked set inside the caller's transaction and its audit row,
+ * built from the inserted row itself (no second read); `extra` adds the changes of the
+ * members the resource's write_extra would write, each {"member": [null, value]} (may be
+ * NULL). It runs no after_save hook and no
+ * scope check of the written card: the caller keeps the indexes and may only use it when
+ * its principal writes every card of the kind. 0, 409 or 500. */
+int resource_check_create(ctx *c, const resource *res, json_t *in, write_set *w, errs *e);
+int resource_insert(ctx *c, const resource *res, const write_set *w, void (*extra)(void *cls, long long id, jw *out),
+                    void *cls, long long *id);
 /* expected_version 0 = no check; 412 when stale */
 int resource_update(ctx *c, const resource *res, long long id, json_t *in, long long expected_version, buf *out, errs *e);
 int resource_delete(ctx *c, const resource *res, long long id, long long expected_version, errs *e);

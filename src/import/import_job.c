@@ -1,8 +1,7 @@
 /* The import engine: file rows -> mapping -> duplicate checks -> the objects' own
  * create/update, every row counted and logged; preview and undo. See import_job.h. */
-#include "import/import_job.h"
+#include "import/import_job_impl.h"
 #include "import/import_match.h"
-#include "import/import_store.h"
 #include "domain/company.h"
 #include "domain/contact.h"
 #include "domain/custom_field.h"
@@ -214,14 +213,6 @@ void import_settings_write(const import_settings *s, jw *w)
 
 /* ---------- what can be imported ---------- */
 
-typedef struct object_kind {
-    const char *plural, *name;       /* "contacts", "contact" (index rows, audit) */
-    const resource *res;
-    const char *linked;              /* prefix of the linked record's targets */
-    const char *linked_name;
-    const resource *linked_res;
-    unsigned default_match;
-} object_kind;
 
 static const object_kind kinds[] = {
     {"contacts", "contact", &contact_resource, "company", "company", &company_resource, MATCH_PHONE | MATCH_EMAIL},
@@ -306,11 +297,6 @@ static void schema_add_resource(map_schema *s, ctx *c, const resource *res, cons
 
 /* ---------- a set of keys already seen in the file (dry runs and previews) ---------- */
 
-typedef struct keyset {
-    uint64_t *keys;     /* 0 = empty slot */
-    uint32_t *lines;    /* the line that had the key (undo: the version it left) */
-    size_t n, cap;
-} keyset;
 
 static uint64_t key_hash(const char *kind, const char *key)
 {
@@ -361,45 +347,14 @@ static void keyset_free(keyset *s) { free(s->keys); free(s->lines); memset(s, 0,
 
 /* ---------- the job ---------- */
 
-enum { OWNER_CACHE = 64 };
 
-typedef struct job {
-    ctx *c;
-    long long id;
-    import_settings set;
-    const object_kind *kind;
-    resource res, linked_res;        /* copies without the duplicate warnings (see job_init) */
-    map_schema schema;
-    mapping map;
-    map_apply_opts opts;
-    unsigned match;
-    bool preview;
-    import_counts n;
-    keyset seen;
-    struct { const char *text; long long id; } owners[OWNER_CACHE];
-    int nowners;
-    buf out;
-    const char *request_id;
-    import_reader *rd;
-    import_row header;
-    const char **header_cells;
-    size_t *header_lens;
-} job;
-
-typedef struct outcome {
-    const char *action;      /* created, updated, skipped, rejected */
-    long long id, version, dup_id, dup_line;
-    const char *reason;
-    const char *before;      /* updated: JSON of the old values */
-    const char *record;      /* preview: the record as it would be saved */
-    errs *e;                 /* preview: the problems */
-} outcome;
 
 static int job_open(job *j, ctx *c, long long id, const import_record *rec, char *err, size_t errlen)
 {
     memset(j, 0, sizeof *j);
     j->c = c;
     j->id = id;
+    j->owners.a = c->a;
     import_settings_default(&j->set);
     errs e;
     errs_init(&e, c->a);
@@ -439,7 +394,7 @@ static void job_close(job *j)
 }
 
 /* the row as read, padded to the header's width (sheets leave trailing empty cells out) */
-static const char *cells_json(arena *a, const import_row *row, size_t width)
+const char *job_cells_json(arena *a, const import_row *row, size_t width)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < row->ncells; i++) json_array_append_new(arr, json_stringn(row->cells[i], row->lens[i]));
@@ -485,7 +440,7 @@ static int job_header(job *j, errs *e, char *err, size_t errlen)
 }
 
 /* "column 'E-mail': 'emails[0].value' is not an email address; ..." */
-static const char *reason_of(job *j, arena *a, const errs *e, const char *prefix)
+const char *job_reason(job *j, arena *a, const errs *e, const char *prefix)
 {
     buf b;
     buf_init(&b, 0);
@@ -510,21 +465,19 @@ static const char *reason_of(job *j, arena *a, const errs *e, const char *prefix
     return r;
 }
 
-static long long owner_of(job *j, ctx *c, const char *text)
+long long job_owner(owner_cache *oc, ctx *c, const char *text)
 {
-    for (int i = 0; i < j->nowners; i++) if (!strcmp(j->owners[i].text, text)) return j->owners[i].id;
+    for (int i = 0; i < oc->n; i++) if (!strcmp(oc->v[i].text, text)) return oc->v[i].id;
     long long id = match_user(c, text);
-    if (id >= 0 && j->nowners < OWNER_CACHE) {
-        j->owners[j->nowners].text = arena_strdup(j->c->a, text);
-        j->owners[j->nowners++].id = id;
+    if (id >= 0 && oc->n < OWNER_CACHE) {
+        oc->v[oc->n].text = arena_strdup(oc->a, text);
+        oc->v[oc->n++].id = id;
     }
     return id;
 }
 
-/* the keys of a row, as (kind, key) pairs */
-typedef struct dup_key { const char *kind, *key; } dup_key;
 
-static size_t row_keys(job *j, arena *a, const mapped_row *m, dup_key **out)
+size_t job_row_keys(job *j, arena *a, const mapped_row *m, dup_key **out)
 {
     size_t cap = m->nphone_keys + m->nemail_keys + 2, n = 0;
     dup_key *k = arena_alloc(a, cap * sizeof *k);
@@ -552,7 +505,7 @@ static size_t row_keys(job *j, arena *a, const mapped_row *m, dup_key **out)
     return n;
 }
 
-static long long find_in_db(job *j, ctx *c, const dup_key *k)
+long long job_find_dup(job *j, ctx *c, const dup_key *k)
 {
     if (!strcmp(k->kind, "phone")) return match_phone(c, j->kind->res, j->kind->name, k->key);
     if (!strcmp(k->kind, "email")) return match_email(c, j->kind->res, j->kind->name, k->key);
@@ -658,9 +611,9 @@ static long long created_version(ctx *c, const resource *res, long long id)
     return db_scalar(c->db, arena_printf(c->a, "SELECT version FROM %s WHERE id = ?", res->table), &p, 0);
 }
 
-static const char *status_reason(const resource *res, int st, const errs *e, job *j, arena *a)
+const char *job_status_reason(const resource *res, int st, const errs *e, job *j, arena *a)
 {
-    if (e->n) return reason_of(j, a, e, NULL);
+    if (e->n) return job_reason(j, a, e, NULL);
     switch (st) {
     case 403: return arena_printf(a, "your role does not allow writing this %s", res->name);
     case 404: return arena_printf(a, "the %s is gone", res->name);
@@ -670,7 +623,7 @@ static const char *status_reason(const resource *res, int st, const errs *e, job
     }
 }
 
-static bool fatal_status(int st) { return st == 500 || st == 503; }
+bool job_fatal_status(int st) { return st == 500 || st == 503; }
 
 /* the company a contact row names: found by tax id or exact name, else created */
 static int link_company(job *j, ctx *c, const mapped_row *m, long long line, long long *company_id, bool *created, const char **reason)
@@ -696,10 +649,10 @@ static int link_company(job *j, ctx *c, const mapped_row *m, long long line, lon
         errs e;
         errs_init(&e, c->a);
         int st = resource_create(c, &j->linked_res, body, &id, create_out(j), &e);
-        if (fatal_status(st)) return -1;
+        if (job_fatal_status(st)) return -1;
         if (st != 201) {
-            *reason = reason_of(j, c->a, &e, "company: ");
-            if (!e.n) *reason = arena_printf(c->a, "company: %s", status_reason(&j->linked_res, st, &e, j, c->a));
+            *reason = job_reason(j, c->a, &e, "company: ");
+            if (!e.n) *reason = arena_printf(c->a, "company: %s", job_status_reason(&j->linked_res, st, &e, j, c->a));
             return 0;
         }
         *created = true;
@@ -760,12 +713,12 @@ static int link_contact(job *j, ctx *c, const mapped_row *m, long long company_i
             import_store_row(c, j->id, line, "created", "contact", id, created_version(c, &contact_resource, id), NULL, NULL, NULL) != 0)
             return -1;
     }
-    if (fatal_status(st)) return -1;
-    if (st != 200 && st != 201) *reason = arena_printf(c->a, "contact person: %s", status_reason(&contact_resource, st, &e, j, c->a));
+    if (job_fatal_status(st)) return -1;
+    if (st != 200 && st != 201) *reason = arena_printf(c->a, "contact person: %s", job_status_reason(&contact_resource, st, &e, j, c->a));
     return 0;
 }
 
-static const char *dup_reason(job *j, ctx *c, const dup_key *k, long long dup_id, long long dup_line)
+const char *job_dup_reason(job *j, ctx *c, const dup_key *k, long long dup_id, long long dup_line)
 {
     if (!dup_line && dup_id && !j->set.dry_run && !j->preview) dup_line = import_store_line_of(c, j->id, j->kind->name, dup_id);
     if (dup_line && dup_id)
@@ -827,7 +780,7 @@ static int place_deal(ctx *c, json_t *rec, errs *e)
 }
 
 /* one data row: returns 0 with the outcome, -1 when the database failed (the job stops) */
-static int process(job *j, ctx *c, const import_row *row, outcome *o)
+int job_process(job *j, ctx *c, const import_row *row, outcome *o)
 {
     memset(o, 0, sizeof *o);
     errs *e = arena_alloc(c->a, sizeof *e);
@@ -836,17 +789,17 @@ static int process(job *j, ctx *c, const import_row *row, outcome *o)
     mapped_row m;
     if (mapping_apply(&j->map, row, &j->opts, c->a, &m, e) != 0) {
         o->action = "rejected";
-        o->reason = reason_of(j, c->a, e, NULL);
+        o->reason = job_reason(j, c->a, e, NULL);
         return 0;
     }
     if (m.empty) { o->action = "skipped"; o->reason = "empty row"; return 0; }
     if (m.owner) {
-        long long uid = owner_of(j, c, m.owner);
+        long long uid = job_owner(&j->owners, c, m.owner);
         if (uid < 0) return -1;
         if (!uid) {
             errs_add(e, "owner", "invalid_reference", "no active user '%s' to own the card", m.owner);
             o->action = "rejected";
-            o->reason = reason_of(j, c->a, e, NULL);
+            o->reason = job_reason(j, c->a, e, NULL);
             return 0;
         }
         json_object_set_new(m.record, "owner_id", json_integer(uid));
@@ -854,18 +807,18 @@ static int process(job *j, ctx *c, const import_row *row, outcome *o)
 
     if (j->kind->res == &deal_resource && place_deal(c, m.record, e) != 0) {
         o->action = "rejected";
-        o->reason = reason_of(j, c->a, e, NULL);
+        o->reason = job_reason(j, c->a, e, NULL);
         return 0;
     }
 
     /* duplicates: in the database (which holds this file's earlier rows too, except in
      * dry runs and previews, which remember the file's keys instead) */
     dup_key *keys = NULL;
-    size_t nkeys = j->set.on_duplicate == DUP_CREATE ? 0 : row_keys(j, c->a, &m, &keys);
+    size_t nkeys = j->set.on_duplicate == DUP_CREATE ? 0 : job_row_keys(j, c->a, &m, &keys);
     const dup_key *hit = NULL;
     bool remember = j->set.dry_run || j->preview;
     for (size_t i = 0; i < nkeys && !o->dup_id; i++) {
-        long long id = find_in_db(j, c, &keys[i]);
+        long long id = job_find_dup(j, c, &keys[i]);
         if (id < 0) return -1;
         if (id) { o->dup_id = id; hit = &keys[i]; }
     }
@@ -875,7 +828,7 @@ static int process(job *j, ctx *c, const import_row *row, outcome *o)
     }
     if (hit && j->set.on_duplicate == DUP_SKIP) {
         o->action = "skipped";
-        o->reason = dup_reason(j, c, hit, o->dup_id, o->dup_line);
+        o->reason = job_dup_reason(j, c, hit, o->dup_id, o->dup_line);
         return 0;
     }
     bool update = o->dup_id && j->set.on_duplicate == DUP_UPDATE;
@@ -913,8 +866,8 @@ static int process(job *j, ctx *c, const import_row *row, outcome *o)
             st = resource_create(c, &j->res, m.record, &o->id, create_out(j), e);
             ok = st == 201;
         }
-        if (fatal_status(st)) goto fatal;
-        if (!ok) reason = status_reason(&j->res, st, e, j, c->a);
+        if (job_fatal_status(st)) goto fatal;
+        if (!ok) reason = job_status_reason(&j->res, st, e, j, c->a);
     }
     if (ok && m.linked && j->kind->res == &company_resource) {
         if (link_contact(j, c, &m, o->id, (long long)row->line, &reason) != 0) goto fatal;
@@ -946,6 +899,14 @@ fatal:
     return -1;
 }
 
+
+long long job_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void count(import_counts *n, const char *action)
 {
     n->read++;
@@ -955,11 +916,21 @@ static void count(import_counts *n, const char *action)
     else n->rejected++;
 }
 
-static long long now_ms(void)
+int job_log(job *j, ctx *c, const import_row *row, const outcome *o)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    count(&j->n, o->action);
+    bool report = !strcmp(o->action, "rejected") || !strcmp(o->action, "skipped");
+    bool undo_log = !j->set.dry_run && (!strcmp(o->action, "created") || !strcmp(o->action, "updated"));
+    if (!report && !undo_log) return 0;
+    return import_store_row(c, j->id, (long long)row->line, o->action, report ? NULL : j->kind->name,
+                            report ? o->dup_id : o->id, o->version, o->reason,
+                            report ? job_cells_json(c->a, row, j->header.ncells) : NULL, o->before);
+}
+
+int job_log_unreadable(job *j, ctx *c, size_t line, const char *reason)
+{
+    count(&j->n, "rejected");
+    return import_store_row(c, j->id, (long long)line, "rejected", NULL, 0, 0, reason, NULL, NULL);
 }
 
 /* one step of the reader: 1 a row (processed and logged), 0 end, -1 database failure */
@@ -974,26 +945,17 @@ static int step(job *j, import_row *row, char *rerr, size_t rerrlen)
     rc_ctx.request_id = j->request_id;
     int result = 1;
     if (rc < 0) {   /* a source row the reader could not read: rejected with its reason */
-        count(&j->n, "rejected");
-        if (import_store_row(&rc_ctx, j->id, (long long)row->line, "rejected", NULL, 0, 0,
-                             rerr[0] ? rerr : "the row cannot be read", NULL, NULL) != 0)
-            result = -1;
+        if (job_log_unreadable(j, &rc_ctx, row->line, rerr[0] ? rerr : "the row cannot be read") != 0) result = -1;
         if (import_fatal(j->rd)) result = result < 0 ? -1 : 0;
         arena_release(&ra);
         return result;
     }
     outcome o;
-    if (process(j, &rc_ctx, row, &o) != 0) {
+    if (job_process(j, &rc_ctx, row, &o) != 0) {
         arena_release(&ra);
         return -1;
     }
-    count(&j->n, o.action);
-    bool report = !strcmp(o.action, "rejected") || !strcmp(o.action, "skipped");
-    bool undo_log = !j->set.dry_run && (!strcmp(o.action, "created") || !strcmp(o.action, "updated"));
-    if ((report || undo_log) &&
-        import_store_row(&rc_ctx, j->id, (long long)row->line, o.action, report ? NULL : j->kind->name,
-                         report ? o.dup_id : o.id, o.version, o.reason, report ? cells_json(&ra, row, j->header.ncells) : NULL, o.before) != 0)
-        result = -1;
+    if (job_log(j, &rc_ctx, row, &o) != 0) result = -1;
     arena_release(&ra);
     return result;
 }
@@ -1014,7 +976,7 @@ int import_run(ctx *c, long long id, const import_hooks *h, import_counts *n, ch
     int rc = -1;
     bool stopping = false, cancelled = false;
     if (job_header(&j, &e, err, errlen) != 0) {
-        if (e.n) snprintf(err, errlen, "%s", reason_of(&j, c->a, &e, "mapping: "));
+        if (e.n) snprintf(err, errlen, "%s", job_reason(&j, c->a, &e, "mapping: "));
         goto done;
     }
     json_t *cols = json_array();
@@ -1033,7 +995,12 @@ int import_run(ctx *c, long long id, const import_hooks *h, import_counts *n, ch
     for (long long skip = rec.n.read; skip > 0; skip--)
         if (import_next(j.rd, &row, rerr, sizeof rerr) == 0) break;
 
-    long long started = now_ms(), base_ms = rec.run_ms;
+    long long base_ms = rec.run_ms;
+    if (import_bulk_fits(&j)) {
+        if (import_bulk_run(&j, h, base_ms, &cancelled, &stopping, err, errlen) == 0) rc = 0;
+        goto done;
+    }
+    long long started = job_now_ms();
     bool eof = false;
     while (!eof) {
         if (h && h->cancelled && h->cancelled(h->cls, &stopping)) { cancelled = true; break; }
@@ -1041,7 +1008,7 @@ int import_run(ctx *c, long long id, const import_hooks *h, import_counts *n, ch
         search_batch_begin();
         /* a batch ends after IMPORT_BATCH_ROWS rows or 250 ms, so the write lock is never
          * held long enough to stall the people working in the CRM meanwhile */
-        long long t0 = now_ms();
+        long long t0 = job_now_ms();
         for (int k = 0; k < IMPORT_BATCH_ROWS; k++) {
             int s = step(&j, &row, rerr, sizeof rerr);
             if (s < 0) {
@@ -1050,9 +1017,9 @@ int import_run(ctx *c, long long id, const import_hooks *h, import_counts *n, ch
                 goto done;
             }
             if (s == 0) { eof = true; break; }
-            if ((k & 63) == 63 && now_ms() - t0 > 250) break;
+            if ((k & 63) == 63 && job_now_ms() - t0 > 250) break;
         }
-        long long ms = base_ms + now_ms() - started;
+        long long ms = base_ms + job_now_ms() - started;
         if (search_batch_flush(c) != 0 ||
             import_store_progress(c, id, &j.n, (long long)import_bytes_read(j.rd), (long long)import_bytes_total(j.rd), ms) != 0 ||
             db_commit(c->db) != 0) {
@@ -1145,7 +1112,7 @@ int import_preview(ctx *c, long long id, int rows, jw *w, char *err, size_t errl
             if (s < 0) {
                 jw_kstr(w, "action", "rejected");
                 jw_kstr(w, "reason", rerr);
-            } else if (process(&j, &rcx, &row, &o) != 0) {
+            } else if (job_process(&j, &rcx, &row, &o) != 0) {
                 snprintf(err, errlen, "database: %s", db_errmsg(c->db));
                 rc = -1;
             } else {
@@ -1230,7 +1197,7 @@ int import_undo(ctx *c, long long id, const import_hooks *h, undo_counts *u, cha
                 st = resource_delete(&bc, res, it->object_id, 0, &e);
                 if (st == 204) u->deleted++;
                 else if (st == 404) u->gone++;
-                else if (fatal_status(st)) goto fail;
+                else if (job_fatal_status(st)) goto fail;
                 else u->conflicts++;
             } else {
                 json_t *before = it->before ? json_loads(it->before, 0, NULL) : NULL;
@@ -1244,7 +1211,7 @@ int import_undo(ctx *c, long long id, const import_hooks *h, undo_counts *u, cha
                 buf_release(&out);
                 if (st == 200) u->restored++;
                 else if (st == 404) u->gone++;
-                else if (fatal_status(st)) goto fail;
+                else if (job_fatal_status(st)) goto fail;
                 else u->conflicts++;   /* changed by someone since (412), or no longer ours */
             }
             if (import_store_undo_done(&bc, it->row_id) != 0) goto fail;
