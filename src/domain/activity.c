@@ -327,9 +327,9 @@ static int reindex(ctx *c, const activity_row *a)
     dbparams p;
     dbparams_init(&p, c->a);
     dbp_int(&p, a->id);
-    if (db_run(c->db, "DELETE FROM activities_fts WHERE rowid = ?", &p) < 0) return -1;
+    if (db_run_at_commit(c->db, "DELETE FROM activities_fts WHERE rowid = ?", &p) != 0) return -1;
     dbp_text(&p, folded);
-    return db_run(c->db, "INSERT INTO activities_fts(rowid, text) VALUES(?, ?)", &p) < 0 ? -1 : 0;
+    return db_run_at_commit(c->db, "INSERT INTO activities_fts(rowid, text) VALUES(?, ?)", &p);
 }
 
 static int activity_after_save(ctx *c, long long id, write_set *w, errs *e)

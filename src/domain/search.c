@@ -33,12 +33,12 @@ static int write_row(ctx *c, bool contact, long long id, const char *folded)
     dbparams p;
     dbparams_init(&p, c->a);
     dbp_int(&p, id);
-    if (db_run(c->db, contact ? "DELETE FROM contacts_fts WHERE rowid = ?" : "DELETE FROM companies_fts WHERE rowid = ?", &p) < 0)
+    if (db_run_at_commit(c->db, contact ? "DELETE FROM contacts_fts WHERE rowid = ?" : "DELETE FROM companies_fts WHERE rowid = ?", &p) < 0)
         return -1;
     if (!folded) return 0;
     dbp_text(&p, folded);
-    return db_run(c->db, contact ? "INSERT INTO contacts_fts(rowid, body) VALUES(?, ?)"
-                                 : "INSERT INTO companies_fts(rowid, body) VALUES(?, ?)", &p) < 0 ? -1 : 0;
+    return db_run_at_commit(c->db, contact ? "INSERT INTO contacts_fts(rowid, body) VALUES(?, ?)"
+                                           : "INSERT INTO companies_fts(rowid, body) VALUES(?, ?)", &p);
 }
 
 int search_fts_set(ctx *c, const char *fts_table, long long id, const char *text)
@@ -46,13 +46,13 @@ int search_fts_set(ctx *c, const char *fts_table, long long id, const char *text
     dbparams p;
     dbparams_init(&p, c->a);
     dbp_int(&p, id);
-    if (db_run(c->db, arena_printf(c->a, "DELETE FROM %s WHERE rowid = ?", fts_table), &p) < 0) return -1;
+    if (db_run_at_commit(c->db, arena_printf(c->a, "DELETE FROM %s WHERE rowid = ?", fts_table), &p) != 0) return -1;
     if (!text) return 0;
     size_t n = strlen(text);
     char *folded = arena_alloc(c->a, n + 1);
     text_fold(text, n, folded, n + 1);
     dbp_text(&p, folded);
-    return db_run(c->db, arena_printf(c->a, "INSERT INTO %s(rowid, body) VALUES(?, ?)", fts_table), &p) < 0 ? -1 : 0;
+    return db_run_at_commit(c->db, arena_printf(c->a, "INSERT INTO %s(rowid, body) VALUES(?, ?)", fts_table), &p);
 }
 
 void search_batch_begin(void) { t_batch.on = true; }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <time.h>
 
 enum { STMT_CACHE = 256 };
@@ -21,15 +22,32 @@ struct db_cursor {
     bool cached;
 };
 
+/* statements kept for the commit (db_run_at_commit), with copies of their values */
+typedef struct at_commit_stmt {
+    char *sql;
+    dbv *v;
+    size_t n;
+} at_commit_stmt;
+
+typedef struct at_commit_list {
+    at_commit_stmt *v;
+    size_t n, cap;
+} at_commit_list;
+
 struct db {
     sqlite3 *h;
     cached_stmt *bucket[STMT_CACHE];
     struct db_cursor cursor;   /* one live cursor per statement use; reused */
     int tx_depth;
     bool read_tx;              /* a deferred read transaction spans the request's reads */
+    bool pooled;               /* a thread's connection (db_thread): its writes join the group */
+    bool writing;              /* inside a write transaction: statements go to the group's writer */
+    size_t at_commit_mark;     /* its first statement in the writer's at-commit list */
+    at_commit_list at_commit;  /* statements run just before this connection commits */
 };
 
 static char g_path[4096];
+static db *g_writer;   /* the writer of group commit (below), used under g_write_lock */
 static pthread_key_t t_db_key;
 static pthread_once_t t_db_once = PTHREAD_ONCE_INIT;
 
@@ -107,6 +125,16 @@ db *db_open(const char *path, char *err, size_t errlen)
     return d;
 }
 
+static void at_commit_truncate(at_commit_list *l, size_t n)
+{
+    while (l->n > n) {
+        at_commit_stmt *s = &l->v[--l->n];
+        for (size_t i = 0; i < s->n; i++) if (s->v[i].type == DBV_TEXT) free((void *)s->v[i].s);
+        free(s->v);
+        free(s->sql);
+    }
+}
+
 void db_close(db *d)
 {
     if (!d) return;
@@ -120,6 +148,8 @@ void db_close(db *d)
             c = n;
         }
     }
+    at_commit_truncate(&d->at_commit, 0);
+    free(d->at_commit.v);
     sqlite3_close_v2(d->h);
     free(d);
 }
@@ -134,6 +164,7 @@ db *db_thread(void)
         char err[512];
         d = db_open(g_path, err, sizeof err);
         if (!d) { fprintf(stderr, "fatal: %s\n", err); abort(); }
+        d->pooled = true;
         pthread_setspecific(t_db_key, d);
     }
     return d;
@@ -199,8 +230,12 @@ static int bind_all(sqlite3_stmt *st, const dbparams *p)
     return 0;
 }
 
+/* inside a write transaction a thread's statements go to the group's writer */
+static db *conn(db *d) { return d->writing ? g_writer : d; }
+
 db_cursor *db_query(db *d, const char *sql, const dbparams *p)
 {
+    d = conn(d);
     bool cached = false;
     sqlite3_stmt *st = stmt_get(d, sql, &cached);
     if (!st) return NULL;
@@ -248,6 +283,7 @@ int db_col_is_real(db_cursor *c, int i) { return sqlite3_column_type(c->st, i) =
 
 long long db_run(db *d, const char *sql, const dbparams *p)
 {
+    d = conn(d);
     db_cursor *c = db_query(d, sql, p);
     if (!c) return -1;
     int rc;
@@ -257,11 +293,11 @@ long long db_run(db *d, const char *sql, const dbparams *p)
     return sqlite3_changes64(d->h);
 }
 
-long long db_last_id(db *d) { return sqlite3_last_insert_rowid(d->h); }
+long long db_last_id(db *d) { return sqlite3_last_insert_rowid(conn(d)->h); }
 
 int db_exec(db *d, const char *sql)
 {
-    return sqlite3_exec(d->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    return sqlite3_exec(conn(d)->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 long long db_scalar(db *d, const char *sql, const dbparams *p, long long def)
@@ -286,19 +322,191 @@ char *db_scalar_text(db *d, arena *a, const char *sql, const dbparams *p)
     return v;
 }
 
-/* Writers of this process queue on a mutex before BEGIN IMMEDIATE: SQLite's own wait for
- * the write lock is polling (busy_handler sleeps, then retries), which leaves the lock idle
+/* Writers of this process queue on a mutex before they write: SQLite's own wait for the
+ * write lock is polling (busy_handler sleeps, then retries), which leaves the lock idle
  * between a commit and the next waiter's wake-up and costs every waiter CPU. Another
  * process (a command-line import beside the server) is still waited for by busy_handler.
  * The wait is bounded like busy_handler's: a writer that cannot get in reports busy. */
 static pthread_mutex_t g_write_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int g_queued;          /* writers waiting for g_write_lock */
 
 static int write_lock(void)
 {
+    atomic_fetch_add(&g_queued, 1);
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += 10;
-    return pthread_mutex_timedlock(&g_write_lock, &until) == 0 ? 0 : -1;
+    int rc = pthread_mutex_timedlock(&g_write_lock, &until) == 0 ? 0 : -1;
+    atomic_fetch_sub(&g_queued, 1);
+    return rc;
+}
+
+/* Group commit. The threads' connections (db_thread) write through one shared writer
+ * connection: each write transaction is a savepoint inside the group's transaction, and the
+ * group commits when no other writer is queued and none is expected. When several requests
+ * write at once, the price of a commit (the WAL frames of every page touched, the full-text
+ * index's new segment) is paid once for all of them instead of once each. A member returns
+ * from db_commit only when the group's commit is done, with its result: nobody is told
+ * "saved" before it is. A member that rolls back undoes only its own savepoint.
+ *
+ * While writers keep arriving together (the last group had several members), a member
+ * with nobody queued behind it leaves the group open for GROUP_WAIT_US: the next writer
+ * usually arrives within that time and joins instead of paying for a commit of its own.
+ * A lone writer (a command, a quiet server) commits at once. */
+enum { GROUP_MAX = 32, GROUP_WAIT_US = 300 };
+
+/* The writer does not checkpoint the WAL into the database file as part of a commit (SQLite's
+ * default, every 1,000 pages), where every writer queued behind the lock would wait for the
+ * copy and its fsync: the thread that committed a group does it after letting the lock go,
+ * with a passive checkpoint that writers do not wait for. Only when the WAL keeps growing
+ * anyway (writes never pause) does a commit checkpoint under the lock, so that the WAL is
+ * restarted and stays bounded. */
+enum { CHECKPOINT_FRAMES = 1000, CHECKPOINT_FORCE_FRAMES = 16000 };
+static atomic_int g_wal_frames;
+static atomic_flag g_checkpointing = ATOMIC_FLAG_INIT;
+
+static int wal_grown(void *unused, sqlite3 *h, const char *name, int frames)
+{
+    (void)unused;
+    if (frames >= CHECKPOINT_FORCE_FRAMES) {
+        sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        frames = 0;
+    }
+    atomic_store(&g_wal_frames, frames);
+    return SQLITE_OK;
+}
+
+/* after a commit, outside the write lock, on the committing thread's own connection */
+static void checkpoint_if_due(db *d)
+{
+    if (!d || atomic_load(&g_wal_frames) < CHECKPOINT_FRAMES || atomic_flag_test_and_set(&g_checkpointing)) return;
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK && done >= log)
+        atomic_store(&g_wal_frames, 0);
+    atomic_flag_clear(&g_checkpointing);
+}
+
+typedef struct group_member {
+    int rc;
+    bool done;
+    struct group_member *next;
+} group_member;
+
+static pthread_mutex_t g_group_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_group_done = PTHREAD_COND_INITIALIZER;
+/* under g_write_lock */
+static bool g_group_open;
+static int g_group_size;
+static bool g_group_busy;            /* the last group had several members */
+static group_member *g_members;      /* released savepoints waiting for the group's commit */
+
+static void writer_close(void)
+{
+    pthread_mutex_lock(&g_write_lock);
+    db_close(g_writer);
+    g_writer = NULL;
+    pthread_mutex_unlock(&g_write_lock);
+}
+
+static void register_writer_close(void) { atexit(writer_close); }
+
+/* the statements kept for the commit, then COMMIT; ROLLBACK when any fails */
+static int commit_with_deferred(db *d)
+{
+    int rc = 0;
+    for (size_t i = 0; i < d->at_commit.n && rc == 0; i++) {
+        at_commit_stmt *s = &d->at_commit.v[i];
+        dbparams p = {s->v, s->n, s->n, NULL};
+        rc = db_run(d, s->sql, &p) < 0 ? -1 : 0;
+    }
+    at_commit_truncate(&d->at_commit, 0);
+    if (rc == 0 && db_exec(d, "COMMIT") != 0) rc = -1;
+    if (rc != 0) db_exec(d, "ROLLBACK");
+    return rc;
+}
+
+static int group_commit(void)
+{
+    int rc = commit_with_deferred(g_writer);
+    g_group_open = false;
+    g_group_busy = g_members && g_members->next;
+    g_group_size = 0;
+    group_member *m = g_members;
+    g_members = NULL;
+    pthread_mutex_lock(&g_group_mu);
+    for (; m; m = m->next) { m->rc = rc; m->done = true; }
+    pthread_cond_broadcast(&g_group_done);
+    pthread_mutex_unlock(&g_group_mu);
+    return rc;
+}
+
+/* under g_write_lock: the writer's transaction is open and a savepoint starts the member */
+static int group_join(db *d)
+{
+    if (!g_writer) {
+        char err[512];
+        g_writer = db_open(g_path, err, sizeof err);
+        if (!g_writer) { fprintf(stderr, "error: %s\n", err); return -1; }
+        sqlite3_wal_hook(g_writer->h, wal_grown, NULL);   /* instead of the automatic checkpoint */
+        static pthread_once_t registered = PTHREAD_ONCE_INIT;
+        pthread_once(&registered, register_writer_close);
+    }
+    /* an I/O error or a full disk makes SQLite roll the whole transaction back: the members
+     * waiting for it must hear that it failed, and the group starts afresh */
+    if (g_group_open && sqlite3_get_autocommit(g_writer->h)) group_commit();
+    if (!g_group_open) {
+        if (db_run(g_writer, "BEGIN IMMEDIATE", NULL) < 0) return -1;
+        g_group_open = true;
+    }
+    if (db_run(g_writer, "SAVEPOINT member", NULL) < 0) return -1;
+    d->writing = true;
+    d->at_commit_mark = g_writer->at_commit.n;
+    return 0;
+}
+
+static void wait_done(group_member *me, bool bounded)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += GROUP_WAIT_US * 1000L;
+    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+    pthread_mutex_lock(&g_group_mu);
+    while (!me->done) {
+        if (!bounded) pthread_cond_wait(&g_group_done, &g_group_mu);
+        else if (pthread_cond_timedwait(&g_group_done, &g_group_mu, &until) != 0) break;
+    }
+    pthread_mutex_unlock(&g_group_mu);
+}
+
+/* under g_write_lock, which it releases: the member `me` (NULL when it rolled back) leaves
+ * the group; the group commits now unless another writer is queued or expected */
+static int group_leave(db *d, group_member *me)
+{
+    bool queued = atomic_load(&g_queued) > 0;
+    bool expected = me && g_group_busy;
+    if (me) { me->next = g_members; g_members = me; g_group_size++; }
+    if (g_group_size >= GROUP_MAX || !(queued || expected)) {
+        int rc = g_group_open ? group_commit() : 0;
+        pthread_mutex_unlock(&g_write_lock);
+        checkpoint_if_due(d);
+        return rc;
+    }
+    pthread_mutex_unlock(&g_write_lock);
+    if (!me) return 0;   /* the queued writer will commit it */
+    /* a queued writer joins for sure; an expected one may not come: then commit ourselves */
+    wait_done(me, !queued);
+    bool done;
+    pthread_mutex_lock(&g_group_mu);
+    done = me->done;
+    pthread_mutex_unlock(&g_group_mu);
+    if (!done) {
+        pthread_mutex_lock(&g_write_lock);
+        bool committed = !me->done;
+        if (committed) group_commit();
+        pthread_mutex_unlock(&g_write_lock);
+        if (committed) checkpoint_if_due(d);
+    }
+    return me->rc;
 }
 
 /* One read transaction per request instead of one per statement: each implicit
@@ -322,37 +530,86 @@ int db_begin(db *d)
 {
     if (d->tx_depth++ > 0) return 0;   /* nested: the outer transaction decides */
     db_read_end(d);
-    if (write_lock() != 0) { d->tx_depth = 0; return -1; }
-    if (db_run(d, "BEGIN IMMEDIATE", NULL) < 0) {
+    if (write_lock() != 0) {
+        /* a group left open for this writer must still be committed by someone */
+        pthread_mutex_lock(&g_write_lock);
+        group_leave(d, NULL);
         d->tx_depth = 0;
-        pthread_mutex_unlock(&g_write_lock);
         return -1;
     }
-    return 0;
+    if (!d->pooled && g_group_open) group_commit();   /* the group holds SQLite's write lock */
+    int rc = d->pooled ? group_join(d) : db_run(d, "BEGIN IMMEDIATE", NULL) < 0 ? -1 : 0;
+    if (rc != 0) {
+        d->tx_depth = 0;
+        group_leave(d, NULL);
+    }
+    return rc;
 }
 
 int db_commit(db *d)
 {
     if (d->tx_depth == 0) return -1;
     if (--d->tx_depth > 0) return 0;
-    int rc = 0;
-    if (db_exec(d, "COMMIT") != 0) {
-        db_exec(d, "ROLLBACK");
-        rc = -1;
+    if (!d->pooled) {
+        int rc = commit_with_deferred(d);
+        pthread_mutex_unlock(&g_write_lock);
+        return rc;
     }
-    pthread_mutex_unlock(&g_write_lock);
-    return rc;
+    d->writing = false;
+    if (db_exec(g_writer, "RELEASE member") != 0) {
+        db_exec(g_writer, "ROLLBACK TO member; RELEASE member");
+        at_commit_truncate(&g_writer->at_commit, d->at_commit_mark);
+        group_leave(d, NULL);
+        return -1;
+    }
+    group_member me = {0};
+    return group_leave(d, &me);
 }
 
 void db_rollback(db *d)
 {
     if (d->tx_depth == 0) return;
     d->tx_depth = 0;
-    db_exec(d, "ROLLBACK");
-    pthread_mutex_unlock(&g_write_lock);
+    if (!d->pooled) {
+        at_commit_truncate(&d->at_commit, 0);
+        db_exec(d, "ROLLBACK");
+        pthread_mutex_unlock(&g_write_lock);
+        return;
+    }
+    d->writing = false;
+    db_exec(g_writer, "ROLLBACK TO member; RELEASE member");
+    at_commit_truncate(&g_writer->at_commit, d->at_commit_mark);
+    group_leave(d, NULL);
+}
+
+int db_run_at_commit(db *d, const char *sql, const dbparams *p)
+{
+    if (!d->tx_depth) return db_run(d, sql, p) < 0 ? -1 : 0;
+    at_commit_list *l = &conn(d)->at_commit;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+        if (!l->v) abort();
+    }
+    at_commit_stmt *s = &l->v[l->n++];
+    s->sql = strdup(sql);
+    s->n = p ? p->n : 0;
+    s->v = calloc(s->n ? s->n : 1, sizeof *s->v);
+    if (!s->sql || !s->v) abort();
+    for (size_t i = 0; i < s->n; i++) {
+        s->v[i] = p->v[i];
+        if (p->v[i].type == DBV_TEXT) {
+            char *t = malloc(p->v[i].n + 1);
+            if (!t) abort();
+            memcpy(t, p->v[i].s, p->v[i].n);
+            t[p->v[i].n] = 0;
+            s->v[i].s = t;
+        }
+    }
+    return 0;
 }
 
 bool db_in_tx(db *d) { return d->tx_depth > 0; }
-const char *db_errmsg(db *d) { return sqlite3_errmsg(d->h); }
-bool db_err_constraint(db *d) { return (sqlite3_errcode(d->h) & 0xff) == SQLITE_CONSTRAINT; }
-bool db_err_busy(db *d) { int e = sqlite3_errcode(d->h) & 0xff; return e == SQLITE_BUSY || e == SQLITE_LOCKED; }
+const char *db_errmsg(db *d) { return sqlite3_errmsg(conn(d)->h); }
+bool db_err_constraint(db *d) { return (sqlite3_errcode(conn(d)->h) & 0xff) == SQLITE_CONSTRAINT; }
+bool db_err_busy(db *d) { int e = sqlite3_errcode(conn(d)->h) & 0xff; return e == SQLITE_BUSY || e == SQLITE_LOCKED; }

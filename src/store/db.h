@@ -79,6 +79,13 @@ void db_read_end(db *d);
 int db_commit(db *d);
 void db_rollback(db *d);
 bool db_in_tx(db *d);
+/* runs the statement just before the transaction commits, after everything else in it and
+ * in the order given (at once outside a transaction); values are copied; dropped when the
+ * transaction rolls back. For indexes that cost less brought up to date once per commit
+ * than once per write: FTS5 writes its pending rows out as a new segment at every
+ * savepoint and commit, and each writer of a group commit is a savepoint. Statements run
+ * in the same transaction do not see the kept rows. 0, or -1 on a database error */
+int db_run_at_commit(db *d, const char *sql, const dbparams *p);
 
 const char *db_errmsg(db *d);
 bool db_err_constraint(db *d);
