@@ -266,16 +266,22 @@ void card_validate_lists(ctx *c, write_set *w, errs *e)
     }
 }
 
-size_t card_list_keys(ctx *c, const char *list_json, const char *(*key)(ctx *c, json_t *item), const char ***out)
+/* one stored list (emails, phones) parsed once: the `member` of each entry appended to the
+ * search text as client_index_write appends it (search_text_add_list: value and a
+ * space), and the index key of each entry through `key` (entries without one left out) */
+static size_t list_text_keys(ctx *c, const char *list_json, const char *member, buf *text,
+                             const char *(*key)(ctx *c, json_t *item), const char ***keys)
 {
-    json_t *list = json_loads(list_json, 0, NULL);
+    json_t *list = list_json ? json_loads(list_json, 0, NULL) : NULL;
     size_t n = 0;
-    *out = arena_alloc(c->a, (json_array_size(list) + 1) * sizeof **out);
+    *keys = arena_alloc(c->a, (json_array_size(list) + 1) * sizeof **keys);
     size_t i;
     json_t *item;
     json_array_foreach(list, i, item) {
+        const char *v = json_string_value(json_object_get(item, member));
+        if (v) { buf_adds(text, v); buf_addc(text, ' '); }
         const char *k = key(c, item);
-        if (k) (*out)[n++] = k;
+        if (k) (*keys)[n++] = k;
     }
     json_decref(list);
     return n;
@@ -292,13 +298,10 @@ void card_index_prepare(ctx *c, const write_set *w, const char *const *text_colu
     ix->head = arena_strdup(c->a, b.data);
     buf_reset(&b);
     /* as client_index_write appends them: the addresses, then the E.164 numbers */
-    const char *phones = card_column_text(w, "phones"), *emails = card_column_text(w, "emails");
-    search_text_add_list(&b, emails ? emails : "[]", "value");
-    search_text_add_list(&b, phones ? phones : "[]", "e164");
+    ix->nemails = list_text_keys(c, card_column_text(w, "emails"), "value", &b, email_index_key, &ix->emails);
+    ix->nphones = list_text_keys(c, card_column_text(w, "phones"), "e164", &b, phone_index_key, &ix->phones);
     ix->tail = arena_strdup(c->a, b.data);
     buf_release(&b);
-    ix->nphones = phones ? phone_index_keys(c, phones, &ix->phones) : 0;
-    ix->nemails = emails ? email_index_keys(c, emails, &ix->emails) : 0;
 }
 
 int card_index_write(ctx *c, const char *object, long long id, const card_index *ix, const char *middle)

@@ -37,10 +37,6 @@ json_t *card_value(const write_set *w, const char *name);
 /* search key of a name: folded words, sorted, joined by one space ("ivanov ivan" and
  * "Ivan IVANOV" give the same key); "" when there are no words. Arena memory. */
 const char *card_name_key(arena *a, const char *text);
-/* the key of every entry of a stored list (phones, emails) through `key`, entries without
- * one left out: how many, the keys in *out (arena) */
-size_t card_list_keys(ctx *c, const char *list_json, const char *(*key)(ctx *c, json_t *item), const char ***out);
-
 /* Bulk creates (imports): the index rows of a card, worked out from its checked write set
  * before it is written (another thread may do it), then written for the new card:
  * caller-ID and email rows and the full-text row, whose text is the card's own columns

@@ -1,13 +1,12 @@
 /* The email index of client cards (see email_index.h). */
 #include "domain/email_index.h"
-#include "domain/card_fields.h"
 #include "domain/clients.h"
 #include <ctype.h>
 #include <jansson.h>
 #include <string.h>
 
 /* ASCII lower case: the domain is case-insensitive and mailboxes are in practice */
-static const char *email_key(ctx *c, json_t *item)
+const char *email_index_key(ctx *c, json_t *item)
 {
     const char *v = json_string_value(json_object_get(item, "value"));
     if (!v || !*v) return NULL;
@@ -20,10 +19,8 @@ int email_index_set(ctx *c, const char *object, long long id, const char *emails
 {
     return client_keys_set(c, "DELETE FROM email_index WHERE object = ? AND object_id = ?",
                            "INSERT OR IGNORE INTO email_index(email, object, object_id) VALUES(?, ?, ?)", object, id,
-                           emails_json, email_key);
+                           emails_json, email_index_key);
 }
-
-size_t email_index_keys(ctx *c, const char *emails_json, const char ***keys) { return card_list_keys(c, emails_json, email_key, keys); }
 
 int email_index_add(ctx *c, const char *object, long long id, const char *key)
 {

@@ -1,7 +1,6 @@
 /* The caller-ID index (see phone_index.h): rows kept in step with the cards, duplicate
  * checks by number, and GET /api/v1/lookup/phone. */
 #include "domain/phone_index.h"
-#include "domain/card_fields.h"
 #include "domain/clients.h"
 #include "core/config.h"
 #include "http/openapi.h"
@@ -18,7 +17,7 @@ static char *reversed(arena *a, const char *d, size_t n)
 }
 
 /* the reversed digits of a stored number, NULL when too short to say who is calling */
-static const char *phone_key(ctx *c, json_t *item)
+const char *phone_index_key(ctx *c, json_t *item)
 {
     const char *v = json_string_value(json_object_get(item, "value"));
     const char *e164 = json_string_value(json_object_get(item, "e164"));
@@ -39,10 +38,8 @@ int phone_index_set(ctx *c, const char *object, long long id, const char *phones
 {
     return client_keys_set(c, "DELETE FROM phone_index WHERE object = ? AND object_id = ?",
                            "INSERT OR IGNORE INTO phone_index(rev, object, object_id) VALUES(?, ?, ?)", object, id,
-                           phones_json, phone_key);
+                           phones_json, phone_index_key);
 }
-
-size_t phone_index_keys(ctx *c, const char *phones_json, const char ***keys) { return card_list_keys(c, phones_json, phone_key, keys); }
 
 int phone_index_add(ctx *c, const char *object, long long id, const char *key)
 {

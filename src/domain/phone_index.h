@@ -8,6 +8,7 @@
  * index range scan whatever the size of the base. */
 #ifndef KT_PHONE_INDEX_H
 #define KT_PHONE_INDEX_H
+#include <jansson.h>
 #include "domain/ctx.h"
 
 /* shortest digit string a lookup or duplicate check acts on: shorter ones (112, 03) say
@@ -17,10 +18,10 @@ enum { PHONE_MIN_DIGITS = 5 };
 /* replaces the rows of (object, id) with the numbers of phones_json (a stored phones
  * list); NULL removes them. 0, or -1 on a database error */
 int phone_index_set(ctx *c, const char *object, long long id, const char *phones_json);
-/* Bulk creates (imports): the keys of a stored phones list, worked out before the card is
- * written (on another thread, arena memory), then each added for the new card without
- * removing any old row. keys returns how many; add returns 0 or -1 */
-size_t phone_index_keys(ctx *c, const char *phones_json, const char ***keys);
+/* Bulk creates (imports): the key of one entry of a stored phones list (its reversed
+ * digits, arena; NULL when too short), worked out before the card is written (any thread),
+ * then added for the new card without removing any old row (0 or -1) */
+const char *phone_index_key(ctx *c, json_t *item);
 int phone_index_add(ctx *c, const char *object, long long id, const char *key);
 /* calls found for every other card holding one of this card's numbers (whole match) */
 void phone_index_same(ctx *c, const char *object, long long id, int max,

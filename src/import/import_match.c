@@ -5,15 +5,19 @@
 #include <ctype.h>
 #include <string.h>
 
-/* SELECT of the first live, readable card id matching `where` (with its own params) */
-static long long first_id(ctx *c, const resource *res, const char *from_where, dbparams *p)
+/* SELECT of the first live, readable card id matching `where` (with its own params), in
+ * the order of `order_by`: t.id, or an index column equal to it that spares SQLite a
+ * temporary b-tree for the ORDER BY (x.object_id of the phone and email indexes) */
+static long long first_id(ctx *c, const resource *res, const char *from_where, const char *order_by, dbparams *p)
 {
     buf sql;
     buf_init(&sql, 0);
     buf_adds(&sql, from_where);
     if (res->soft_delete) buf_adds(&sql, " AND t.deleted_at IS NULL");
     resource_scope_sql(c, res, ACT_READ, &sql, p);
-    buf_adds(&sql, " ORDER BY t.id LIMIT 1");
+    buf_adds(&sql, " ORDER BY ");
+    buf_adds(&sql, order_by);
+    buf_adds(&sql, " LIMIT 1");
     long long id = db_scalar(c->db, sql.data, p, 0);
     buf_release(&sql);
     return id;
@@ -32,7 +36,7 @@ long long match_phone(ctx *c, const resource *res, const char *object, const cha
     dbp_text(&p, object);
     const char *sql = arena_printf(c->a, "SELECT t.id FROM phone_index x JOIN %s t ON t.id = x.object_id"
                                          " WHERE x.rev = ? AND x.object = ?", res->table);
-    return first_id(c, res, sql, &p);
+    return first_id(c, res, sql, "x.object_id", &p);
 }
 
 long long match_email(ctx *c, const resource *res, const char *object, const char *email)
@@ -43,7 +47,7 @@ long long match_email(ctx *c, const resource *res, const char *object, const cha
     dbp_text(&p, object);
     const char *sql = arena_printf(c->a, "SELECT t.id FROM email_index x JOIN %s t ON t.id = x.object_id"
                                          " WHERE x.email = ? AND x.object = ?", res->table);
-    return first_id(c, res, sql, &p);
+    return first_id(c, res, sql, "x.object_id", &p);
 }
 
 long long match_tax_id(ctx *c, const char *tax_id)
@@ -53,7 +57,7 @@ long long match_tax_id(ctx *c, const char *tax_id)
     dbparams p;
     dbparams_init(&p, c->a);
     dbp_text(&p, key);
-    return first_id(c, &company_resource, "SELECT t.id FROM companies t WHERE t.tax_key = ?", &p);
+    return first_id(c, &company_resource, "SELECT t.id FROM companies t WHERE t.tax_key = ?", "t.id", &p);
 }
 
 long long match_company_name(ctx *c, const char *name)
@@ -64,7 +68,7 @@ long long match_company_name(ctx *c, const char *name)
     dbparams_init(&p, c->a);
     dbp_text(&p, *key ? key : name);
     return first_id(c, &company_resource, *key ? "SELECT t.id FROM companies t WHERE t.name_key = ?"
-                                                : "SELECT t.id FROM companies t WHERE t.name = ? COLLATE NOCASE", &p);
+                                                : "SELECT t.id FROM companies t WHERE t.name = ? COLLATE NOCASE", "t.id", &p);
 }
 
 const char *match_company_stored_name(ctx *c, long long id)
@@ -91,7 +95,7 @@ long long match_field(ctx *c, const resource *res, const char *path, const char 
         if (!f || !f->column) return 0;
         sql = arena_printf(c->a, "SELECT t.id FROM %s t WHERE t.%s = ?", res->table, f->column);
     }
-    return first_id(c, res, sql, &p);
+    return first_id(c, res, sql, "t.id", &p);
 }
 
 long long match_user(ctx *c, const char *text)
