@@ -45,10 +45,15 @@ static void phone_load(void)
     if (!slash) phone_fail(PHONE_SHIM_FILE, "the program's path has no directory");
     *slash = '\0';
     if (phone_shim_at(path, sizeof path, dir) != 0) {
-        char *up = strrchr(dir, '/');
-        if (up) *up = '\0';
-        if (!up || phone_shim_at(path, sizeof path, *dir ? dir : "/") != 0)
-            phone_fail(PHONE_SHIM_FILE, "it is neither beside the program nor one directory up");
+        char up[PATH_MAX];
+        snprintf(up, sizeof up, "%s", dir);
+        char *cut = strrchr(up, '/');
+        if (cut) *cut = '\0';
+        if (!cut || phone_shim_at(path, sizeof path, *up ? up : "/") != 0) {
+            char why[2 * PATH_MAX + 32];
+            snprintf(why, sizeof why, "it is neither in %s nor in %s", dir, cut ? (*up ? up : "/") : "its parent");
+            phone_fail(PHONE_SHIM_FILE, why);
+        }
     }
     /* RTLD_LOCAL: protobuf's and ICU's symbols stay out of the program's namespace */
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
