@@ -124,7 +124,7 @@ int resource_create(ctx *c, const resource *res, json_t *in, long long *id, buf 
  * writes. resource_check_create runs every check resource_create runs (fields, custom
  * fields, the validate hook) and leaves the write set in w: 0, 403 or 422 (errors in e).
  * resource_insert writes a checked set inside the caller's transaction and its audit row,
- * built from the inserted row itself (no second read); `extra` adds the changes of the
+ * built from the inserted row as stored (its columns, no JSON); `extra` adds the changes of the
  * members the resource's write_extra would write, each {"member": [null, value]} (may be
  * NULL). It runs no after_save hook and no
  * scope check of the written card: the caller keeps the indexes and may only use it when

@@ -53,7 +53,7 @@ typedef struct bulk {
     job *j;
     owner_cache owners;          /* the reading thread's */
     arena owner_texts;
-    arena *batch;                /* this thread's memory of the running batch */
+    arena *batch;                /* what this thread remembers for the running batch */
     company_seen *companies[COMPANY_BUCKETS];
 } bulk;
 
@@ -290,7 +290,13 @@ int import_bulk_run(job *j, const import_hooks *h, long long base_ms, bool *canc
         for (int k = 0; k < BULK_BATCH_ROWS && !failed; k++) {
             const pipeline_row *pr = pipeline_next(pl);
             if (!pr) { eof = true; break; }
-            failed = write_row(b, &bc, pr) != 0;
+            /* each row's scratch memory goes with it: the batch keeps only what it remembers */
+            arena ra;
+            arena_init(&ra);
+            ctx rc = bc;
+            rc.a = &ra;
+            failed = write_row(b, &rc, pr) != 0;
+            arena_release(&ra);
             if ((k & 255) == 255 && job_now_ms() - t0 > 250) break;
         }
         long long ms = base_ms + job_now_ms() - started;

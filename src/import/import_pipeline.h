@@ -18,7 +18,7 @@
 #include "domain/ctx.h"
 #include "import/reader.h"
 
-enum { PIPELINE_CHUNK = 256, PIPELINE_DEPTH = 8 };
+enum { PIPELINE_CHUNK = 128, PIPELINE_DEPTH = 4 };
 
 typedef struct pipeline_row {
     int rc;              /* import_next's answer: 1 a row, -1 a source row that could not be read */
