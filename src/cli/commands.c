@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "core/config.h"
 #include "store/db.h"
+#include "domain/fts_queue.h"
 #include "domain/user.h"
 #include <errno.h>
 #include <stdio.h>
@@ -100,7 +101,12 @@ int cli_open(arena *a, ctx *c, principal *system, bool create)
     return 0;
 }
 
-void cli_close(void) { db_thread_close(); }
+/* full-text rows this command queued are indexed before it ends (domain/fts_queue.h) */
+void cli_close(void)
+{
+    fts_queue_drain(db_thread());
+    db_thread_close();
+}
 
 int cli_session_open(cli_session *s, bool create)
 {

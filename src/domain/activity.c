@@ -2,6 +2,7 @@
  * consistent, the "assigned to you" notification, the reminder step, the timeline source
  * and the feed and agenda queries. All SQL over the activities table lives here. */
 #include "domain/activity.h"
+#include "domain/fts_queue.h"
 #include "domain/contact.h"
 #include "domain/deal.h"
 #include "domain/lead.h"
@@ -324,12 +325,7 @@ static int reindex(ctx *c, const activity_row *a)
     char *folded = arena_alloc(c->a, t.len + 1);
     text_fold(t.data, t.len, folded, t.len + 1);
     buf_release(&t);
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, a->id);
-    if (db_run_at_commit(c->db, "DELETE FROM activities_fts WHERE rowid = ?", &p) != 0) return -1;
-    dbp_text(&p, folded);
-    return db_run_at_commit(c->db, "INSERT INTO activities_fts(rowid, text) VALUES(?, ?)", &p);
+    return fts_queue_set(c->db, "activities_fts", "text", a->id, folded);
 }
 
 static int activity_after_save(ctx *c, long long id, write_set *w, errs *e)
@@ -514,6 +510,6 @@ const resource activity_resource = {
     .fields = activity_fields,
     .owner_sql = "t.assignee_id IN ({users}) OR t.created_by IN ({users})", .owner_column = "assignee_id",
     .soft_delete = true, .custom_fields = true, .default_sort = "-id",
-    .search_sql = "t.id IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ?)",
+    .search_sql = FTS_SEARCH_SQL("activities_fts"),
     .validate = activity_validate, .after_save = activity_after_save,
 };

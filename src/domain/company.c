@@ -1,6 +1,7 @@
 /* Companies: the resource, its hooks (requisites, lists, indexes, duplicate warnings) and
  * every SQL statement over `companies` (links are read here from the company's side). */
 #include "domain/company.h"
+#include "domain/fts_queue.h"
 #include "domain/card_fields.h"
 #include "domain/clients.h"
 #include "domain/contact.h"
@@ -152,7 +153,7 @@ const resource company_resource = {
     .name = "company", .plural = "companies", .table = "companies", .kind = OBJ_COMPANIES, .fields = company_fields,
     .owner_sql = "t.owner_id IN ({users})", .owner_column = "owner_id",
     .soft_delete = true, .custom_fields = true, .default_sort = "-id",
-    .search_sql = "t.id IN (SELECT rowid FROM companies_fts WHERE companies_fts MATCH ?)",
+    .search_sql = FTS_SEARCH_SQL("companies_fts"),
     .validate = company_validate, .after_save = company_after_save,
     .before_delete = company_before_delete, .warnings = company_warnings,
 };

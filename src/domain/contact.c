@@ -1,6 +1,7 @@
 /* Contacts: the resource, its hooks (lists, company links, indexes, duplicate warnings)
  * and every SQL statement over `contacts` and `contact_companies`. */
 #include "domain/contact.h"
+#include "domain/fts_queue.h"
 #include "domain/card_fields.h"
 #include "domain/clients.h"
 #include "domain/duplicates.h"
@@ -281,7 +282,7 @@ const resource contact_resource = {
     .name = "contact", .plural = "contacts", .table = "contacts", .kind = OBJ_CONTACTS, .fields = contact_fields,
     .owner_sql = "t.owner_id IN ({users})", .owner_column = "owner_id",
     .soft_delete = true, .custom_fields = true, .default_sort = "-id",
-    .search_sql = "t.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)",
+    .search_sql = FTS_SEARCH_SQL("contacts_fts"),
     .validate = contact_validate, .after_save = contact_after_save, .write_extra = contact_write_extra,
     .before_delete = contact_before_delete, .warnings = contact_warnings,
 };

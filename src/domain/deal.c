@@ -3,6 +3,7 @@
  * `deal_owners`, `deal_contacts`, `deal_checklist`, `stage_history` and `deals_fts`
  * lives here; see deal.h for the rules and funnel.c for the schema. */
 #include "domain/deal.h"
+#include "domain/fts_queue.h"
 #include "domain/clients.h"
 #include "domain/pipeline.h"
 #include "domain/search.h"
@@ -508,7 +509,7 @@ static int deal_before_delete(ctx *c, long long id, errs *e)
     {                                                                                                 \
         .name = "deal", .plural = "deals", .table = "deals", .kind = OBJ_DEALS, .fields = deal_fields,  \
         .owner_sql = scope, .owner_column = "owner_id", .soft_delete = true, .custom_fields = true,    \
-        .default_sort = "-id", .search_sql = "t.id IN (SELECT rowid FROM deals_fts WHERE deals_fts MATCH ?)", \
+        .default_sort = "-id", .search_sql = FTS_SEARCH_SQL("deals_fts"), \
         .validate = deal_validate, .after_save = deal_after_save, .write_extra = deal_write_extra,     \
         .before_delete = deal_before_delete,                                                           \
     }

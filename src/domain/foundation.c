@@ -1,8 +1,11 @@
 /* The foundation module: schema of roles, teams, users, sessions, API tokens, audit,
- * idempotency keys, login throttling and custom field definitions, and its routes. */
+ * idempotency keys, login throttling, custom field definitions and the queue of full-text
+ * rows, its routes, and the indexer that empties that queue. */
 #include "core/module.h"
 #include "domain/custom_field.h"
+#include "domain/fts_queue.h"
 #include "domain/user.h"
+#include "jobs/scheduler.h"
 #include <stddef.h>
 
 void auth_routes(void);
@@ -45,6 +48,8 @@ static const char *const steps[] = {
     " version INTEGER NOT NULL DEFAULT 1, created_at " TS ", updated_at " TS ", created_by INTEGER, UNIQUE(object, name));"
     "CREATE VIEW audit_v AS SELECT id, 1 AS version, at AS created_at, at AS updated_at, user_id, request_id,"
     " object, object_id, action, owner_id, changes FROM audit;",
+    /* 2: full-text rows waiting for the indexer (fts_queue.h); `body` NULL removes the row */
+    "CREATE TABLE fts_pending(id INTEGER PRIMARY KEY, fts TEXT NOT NULL, col TEXT NOT NULL, row INTEGER NOT NULL, body TEXT);",
     NULL,
 };
 
@@ -56,5 +61,25 @@ static void foundation_routes(void)
     openapi_routes();
 }
 
-static module foundation = {.name = "core", .order = 0, .schema = steps, .routes = foundation_routes};
+static scheduler *g_indexer;
+
+/* a few hundred rows per transaction under load; a backlog drains without pause */
+static int index_step(ctx *c, void *unused)
+{
+    (void)unused;
+    return fts_queue_apply(c->db, 1000);
+}
+
+static void foundation_start(void) { g_indexer = scheduler_start("indexer", 100, index_step, NULL); }
+
+static void foundation_stop(void)
+{
+    scheduler_stop(g_indexer);
+    g_indexer = NULL;
+}
+
+static module foundation = {
+    .name = "core", .order = 0, .schema = steps, .routes = foundation_routes,
+    .start = foundation_start, .stop = foundation_stop,
+};
 MODULE_REGISTER(foundation)

@@ -4,6 +4,7 @@
  * the matching reads the caller-ID and email indexes of the clients module, whose
  * layout phone_index.h and email_index.h document. */
 #include "domain/lead.h"
+#include "domain/fts_queue.h"
 #include "domain/clients.h"
 #include "domain/company.h"
 #include "domain/contact.h"
@@ -181,7 +182,7 @@ const resource lead_resource = {
     /* whoever took the request in keeps sight of it after it is routed to the owner */
     .owner_sql = "t.owner_id IN ({users}) OR t.created_by IN ({users})", .owner_column = "owner_id",
     .soft_delete = true, .custom_fields = true, .default_sort = "-id",
-    .search_sql = "t.id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)",
+    .search_sql = FTS_SEARCH_SQL("leads_fts"),
     .validate = lead_validate, .after_save = lead_after_save, .before_delete = lead_before_delete,
 };
 

@@ -1,6 +1,7 @@
 /* The product catalog and its category tree. All SQL over `products` and
  * `products_fts` lives here. */
 #include "domain/product.h"
+#include "domain/fts_queue.h"
 #include "domain/deal.h"
 #include "domain/pipeline.h"
 #include "domain/search.h"
@@ -75,7 +76,7 @@ static int product_before_delete(ctx *c, long long id, errs *e)
 const resource product_resource = {
     .name = "product", .plural = "products", .table = "products", .kind = OBJ_PRODUCTS, .fields = product_fields,
     .soft_delete = true, .custom_fields = true, .default_sort = "name",
-    .search_sql = "t.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)",
+    .search_sql = FTS_SEARCH_SQL("products_fts"),
     .validate = product_validate, .after_save = product_after_save, .before_delete = product_before_delete,
 };
 

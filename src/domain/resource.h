@@ -72,7 +72,8 @@ struct resource {
     bool soft_delete;
     bool custom_fields;
     const char *default_sort;    /* e.g. "-id" */
-    /* full-text: SQL predicate over `t` with one `?` for the FTS5 MATCH expression */
+    /* full-text: SQL predicate over `t`, each `?` bound to the FTS5 MATCH expression
+     * (FTS_SEARCH_SQL of domain/fts_queue.h) */
     const char *search_sql;
 
     /* hooks, each optional. An error with code "forbidden" from validate or before_delete

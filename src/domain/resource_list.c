@@ -192,7 +192,7 @@ static int build_where(ctx *c, const resource *res, const list_query *q, buf *sq
             if (m) {
                 buf_adds(sql, " AND ");
                 buf_adds(sql, res->search_sql);
-                dbp_text(p, m);
+                for (const char *s = strchr(res->search_sql, '?'); s; s = strchr(s + 1, '?')) dbp_text(p, m);
             }
         }
     }

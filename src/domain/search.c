@@ -1,6 +1,7 @@
 /* Full-text rows of client cards and GET /api/v1/search (see search.h). */
 #include "domain/search.h"
 #include "domain/clients.h"
+#include "domain/fts_queue.h"
 #include "http/openapi.h"
 #include "http/rest.h"
 #include "util/fold.h"
@@ -43,16 +44,13 @@ static int write_row(ctx *c, bool contact, long long id, const char *folded)
 
 int search_fts_set(ctx *c, const char *fts_table, long long id, const char *text)
 {
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, id);
-    if (db_run_at_commit(c->db, arena_printf(c->a, "DELETE FROM %s WHERE rowid = ?", fts_table), &p) != 0) return -1;
-    if (!text) return 0;
-    size_t n = strlen(text);
-    char *folded = arena_alloc(c->a, n + 1);
-    text_fold(text, n, folded, n + 1);
-    dbp_text(&p, folded);
-    return db_run_at_commit(c->db, arena_printf(c->a, "INSERT INTO %s(rowid, body) VALUES(?, ?)", fts_table), &p);
+    char *folded = NULL;
+    if (text) {
+        size_t n = strlen(text);
+        folded = arena_alloc(c->a, n + 1);
+        text_fold(text, n, folded, n + 1);
+    }
+    return fts_queue_set(c->db, fts_table, "body", id, folded);
 }
 
 void search_batch_begin(void) { t_batch.on = true; }
@@ -96,7 +94,7 @@ int search_index_set(ctx *c, const char *object, long long id, const char *text)
         if (!folded) abort();
         text_fold(text, n, folded, n + 1);
     }
-    if (!t_batch.on) return write_row(c, contact, id, folded);
+    if (!t_batch.on) return fts_queue_set(c->db, t, "body", id, folded);
     if (t_batch.n == t_batch.cap) {
         t_batch.cap = t_batch.cap ? t_batch.cap * 2 : 256;
         t_batch.v = realloc(t_batch.v, t_batch.cap * sizeof *t_batch.v);
@@ -121,33 +119,69 @@ void search_text_add_list(buf *b, const char *list_json, const char *member)
 
 /* ---------- GET /api/v1/search ---------- */
 
-static int search_kind(ctx *c, const client_kind *k, const char *match, int limit, jw *w)
+typedef struct hit { long long id; const char *name; } hit;
+
+/* up to `limit` cards of kind k, newest first (by `newest_first`: FTS5 reads its own rowid
+ * backwards, not t.id), from `from_where` (the FTS table or the pending rows) narrowed to
+ * live cards in the principal's read scope */
+static int search_hits(ctx *c, const client_kind *k, const char *from_where, const char *newest_first, const char *match,
+                       int limit, hit *v, int *n)
 {
-    if (resource_level(c, k->res, ACT_READ) == SCOPE_NONE) return 0;
-    const char *fts = fts_table(k->object);
     buf sql;
     buf_init(&sql, 0);
     dbparams p;
     dbparams_init(&p, c->a);
-    /* the FTS table drives (newest first), so a common prefix stops after `limit` rows */
-    buf_printf(&sql, "SELECT t.id, %s FROM %s f JOIN %s t ON t.id = f.rowid WHERE %s MATCH ? AND t.deleted_at IS NULL",
-               k->name_sql, fts, k->res->table, fts);
+    buf_printf(&sql, "SELECT t.id, %s FROM %s AND t.deleted_at IS NULL", k->name_sql, from_where);
     dbp_text(&p, match);
     resource_scope_sql(c, k->res, ACT_READ, &sql, &p);
-    buf_printf(&sql, " ORDER BY f.rowid DESC LIMIT %d", limit);
+    buf_printf(&sql, " ORDER BY %s DESC LIMIT %d", newest_first, limit);
     db_cursor *cur = db_query(c->db, sql.data, &p);
     buf_release(&sql);
     if (!cur) return -1;
     int rc;
-    while ((rc = db_step(cur)) == 1) {
-        jw_obj(w);
-        jw_kstr(w, "type", k->object);
-        jw_kint(w, "id", db_col_int(cur, 0));
-        jw_kstr(w, "name", db_col_text(cur, 1));
-        jw_obj_end(w);
+    *n = 0;
+    while ((rc = db_step(cur)) == 1 && *n < limit) {
+        const char *name = db_col_text(cur, 1);
+        v[(*n)++] = (hit){db_col_int(cur, 0), name ? arena_strdup(c->a, name) : NULL};
     }
     db_done(cur);
     return rc < 0 ? -1 : 0;
+}
+
+static void write_hit(jw *w, const client_kind *k, const hit *h)
+{
+    jw_obj(w);
+    jw_kstr(w, "type", k->object);
+    jw_kint(w, "id", h->id);
+    jw_kstr(w, "name", h->name);
+    jw_obj_end(w);
+}
+
+/* the FTS table drives (newest first), so a common prefix stops after `limit` rows; rows
+ * still waiting for the indexer are searched beside it and merged in (fts_queue.h) */
+static int search_kind(ctx *c, const client_kind *k, const char *match, int limit, jw *w)
+{
+    if (resource_level(c, k->res, ACT_READ) == SCOPE_NONE) return 0;
+    const char *fts = fts_table(k->object), *table = k->res->table;
+    hit *indexed = arena_alloc(c->a, (size_t)limit * sizeof *indexed), *pending = arena_alloc(c->a, (size_t)limit * sizeof *pending);
+    int ni, np;
+    const char *latest = k == &client_contact ? FTS_PENDING_LATEST("contacts_fts") : FTS_PENDING_LATEST("companies_fts");
+    if (search_hits(c, k, arena_printf(c->a, "%s f JOIN %s t ON t.id = f.rowid WHERE %s MATCH ?"
+                                       " AND f.rowid NOT IN (SELECT row FROM fts_pending WHERE fts = '%s')", fts, table, fts, fts),
+                    "f.rowid", match, limit, indexed, &ni) != 0 ||
+        search_hits(c, k, arena_printf(c->a, "%s t WHERE t.id IN (SELECT q.row FROM %s AND fts_match(q.body, ?))", table, latest),
+                    "t.id", match, limit, pending, &np) != 0)
+        return -1;
+    long long last = 0;   /* a card in both lists (or queued twice) is written once */
+    for (int i = 0, j = 0, out = 0; out < limit && (i < ni || j < np);) {
+        bool take_pending = j < np && (i == ni || pending[j].id >= indexed[i].id);
+        const hit *h = take_pending ? &pending[j++] : &indexed[i++];
+        if (h->id == last) continue;
+        write_hit(w, k, h);
+        last = h->id;
+        out++;
+    }
+    return 0;
 }
 
 static int search_get(req *r, const void *data)

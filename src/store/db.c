@@ -103,6 +103,36 @@ static int busy_handler(void *unused, int count)
     return 1;
 }
 
+/* fts_match(text, expr): whether the folded `text` matches a MATCH expression of
+ * search_match_expr ("w1"* "w2"* ...): every word starts one of the text's words, as FTS5
+ * would answer for the same row. Full-text rows waiting for the indexer
+ * (domain/fts_queue.h) are searched with it. */
+static bool word_char(unsigned char ch) { return ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); }
+
+static bool starts_a_word(const char *text, const char *w, size_t n)
+{
+    for (const char *p = text; *p;) {
+        while (*p && !word_char((unsigned char)*p)) p++;
+        if (*p && strncmp(p, w, n) == 0) return true;
+        while (*p && word_char((unsigned char)*p)) p++;
+    }
+    return false;
+}
+
+static void fts_match(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+    (void)argc;
+    const char *text = (const char *)sqlite3_value_text(v[0]), *expr = (const char *)sqlite3_value_text(v[1]);
+    bool ok = text && expr;
+    for (const char *q = expr; ok && (q = strchr(q, '"'));) {
+        const char *end = strchr(q + 1, '"');
+        if (!end) break;
+        ok = starts_a_word(text, q + 1, (size_t)(end - q - 1));
+        q = end + 1;
+    }
+    sqlite3_result_int(cx, ok);
+}
+
 db *db_open(const char *path, char *err, size_t errlen)
 {
     db *d = calloc(1, sizeof *d);
@@ -115,6 +145,8 @@ db *db_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     sqlite3_busy_handler(d->h, busy_handler, NULL);
+    sqlite3_create_function_v2(d->h, "fts_match", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                               fts_match, NULL, NULL, NULL);
     sqlite3_extended_result_codes(d->h, 0);
     if (db_exec(d, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                    "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA mmap_size=268435456;") != 0) {

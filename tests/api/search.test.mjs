@@ -114,3 +114,33 @@ test('caller-ID lookup (region PL): 0048, national, foreign numbers', async () =
   for (const n of ['+420 601 123 456', '00420601123456', '601 123 456'])
     assert.deepEqual((await adminPl.get(`/api/v1/lookup/phone?number=${q(n)}`)).json.data.map((x) => x.id), [c.id], n);
 });
+
+// Full-text rows are indexed behind the request (domain/fts_queue.h): right after a write
+// the queued text decides, a renamed card no longer matches its old name, and the answers
+// stay the same once the indexer has moved the rows into the index.
+test('search answers the moment a card is saved, renamed or deleted, and the same after indexing', async () => {
+  const made = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+    admin.post('/api/v1/contacts', { first_name: `Queued${i}`, last_name: 'Zzyzxova' })));
+  const cards = made.map((r) => { assert.equal(r.status, 201, r.text); return r.json; });
+  const counts = async () => {
+    const list = async (word) => (await admin.get(`/api/v1/contacts?q=${q(word)}&count=true&limit=100`)).json;
+    const typeahead = async (word) => (await admin.get(`/api/v1/search?q=${q(word)}&limit=50`)).json.data.map((x) => x.id);
+    const [old, renamed] = [await list('zzyzx'), await list('qqwerty')];
+    return { old: old.count, renamed: renamed.count, oldIds: old.data.map((x) => x.id).sort(), typeOld: (await typeahead('zzyzx')).length,
+             typeRenamed: (await typeahead('qqwerty')).length };
+  };
+  let c = await counts();
+  assert.deepEqual([c.old, c.renamed, c.typeOld, c.typeRenamed], [30, 0, 30, 0]);
+  assert.deepEqual(c.oldIds, cards.map((x) => x.id).sort());
+  for (const card of cards.slice(0, 10)) {
+    const r = await admin.patch(`/api/v1/contacts/${card.id}`, { last_name: 'Qqwertyova' });
+    assert.equal(r.status, 200, r.text);
+  }
+  c = await counts();
+  assert.deepEqual([c.old, c.renamed, c.typeOld, c.typeRenamed], [20, 10, 20, 10], 'old names stop matching at once');
+  for (const card of cards.slice(0, 5)) assert.equal((await admin.del(`/api/v1/contacts/${card.id}`)).status, 204);
+  c = await counts();
+  assert.deepEqual([c.old, c.renamed, c.typeOld, c.typeRenamed], [20, 5, 20, 5]);
+  await new Promise((r) => setTimeout(r, 600));   // the indexer runs every 0.1 s
+  assert.deepEqual(await counts(), c, 'the same answers from the index');
+});
