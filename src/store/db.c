@@ -393,7 +393,7 @@ enum { GROUP_MAX = 32, GROUP_WAIT_US = 300 };
  * with a passive checkpoint that writers do not wait for. Only when the WAL keeps growing
  * anyway (writes never pause) does a commit checkpoint under the lock, so that the WAL is
  * restarted and stays bounded. */
-enum { CHECKPOINT_FRAMES = 1000, CHECKPOINT_FORCE_FRAMES = 16000 };
+enum { CHECKPOINT_FRAMES = 4000, CHECKPOINT_FORCE_FRAMES = 16000 };
 static atomic_int g_wal_frames;
 static atomic_flag g_checkpointing = ATOMIC_FLAG_INIT;
 
