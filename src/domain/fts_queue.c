@@ -43,6 +43,9 @@ static int move_row(db *d, arena *a, const pending *r)
 
 int fts_queue_apply(db *d, int max)
 {
+    /* a look first: an idle indexer takes no write lock */
+    long long any = db_scalar(d, "SELECT EXISTS (SELECT 1 FROM fts_pending)", NULL, 0);
+    if (any <= 0) return any < 0 ? -1 : 0;
     arena a;
     arena_init(&a);
     int n = 0, rc = 0;
