@@ -16,35 +16,89 @@
 #include "domain/pipeline.h"
 #include "http/openapi.h"
 #include "http/rest.h"
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { MAX_COLUMNS = 64, DEFAULT_CARDS = 20, MAX_CARDS = 100 };
 
+/* the sum of a stage's deals in one currency */
+typedef struct money {
+    const char *currency;
+    long long sum;
+} money;
+
 typedef struct column {
     long long id, count, amount;
     int position, probability;
     const char *name, *kind;
-    json_t *amounts;   /* {"EUR": sum, ...} */
+    money *amounts;    /* "amounts": {"EUR": sum, ...} */
+    int namounts, capamounts;
+    /* scope own/team: the newest deals of the stage shared with the caller's users but
+     * owned by someone else, newest first (at most limit + 1) */
+    long long *shared;
+    int nshared;
 } column;
 
 typedef struct board {
     column cols[MAX_COLUMNS];
     int n;
     const char *currency;   /* the pipeline's */
+    arena *a;
 } board;
 
-static void json_decref_cb(void *p) { json_decref(p); }
+static column *column_of(board *b, long long stage)
+{
+    for (int i = 0; i < b->n; i++)
+        if (b->cols[i].id == stage) return &b->cols[i];
+    return NULL;
+}
 
+/* the stage's sum in `currency`, made (0) when it has none yet; NULL for an unknown stage */
+static money *money_of(board *b, long long stage, const char *currency)
+{
+    column *col = column_of(b, stage);
+    if (!col) return NULL;
+    for (int i = 0; i < col->namounts; i++)
+        if (!strcmp(col->amounts[i].currency, currency)) return &col->amounts[i];
+    if (col->namounts == col->capamounts) {
+        col->capamounts = col->capamounts ? col->capamounts * 2 : 4;
+        money *grown = arena_alloc(b->a, (size_t)col->capamounts * sizeof *grown);
+        if (col->namounts) memcpy(grown, col->amounts, (size_t)col->namounts * sizeof *grown);
+        col->amounts = grown;
+    }
+    col->amounts[col->namounts] = (money){arena_strdup(b->a, currency), 0};
+    return &col->amounts[col->namounts++];
+}
+
+static void add_money(board *b, long long stage, money *m, long long count, long long amount)
+{
+    if (!m) return;
+    column *col = column_of(b, stage);
+    col->count += count;
+    if (__builtin_add_overflow(m->sum, amount, &m->sum)) m->sum = amount < 0 ? LLONG_MIN : LLONG_MAX;
+    if (!strcmp(m->currency, b->currency)) col->amount = m->sum;
+}
+
+/* adds to a stage's totals (a scoped board has several rows per stage and currency) */
 static void add_total(board *b, long long stage, const char *currency, long long count, long long amount)
 {
-    for (int i = 0; i < b->n; i++) {
-        column *col = &b->cols[i];
-        if (col->id != stage) continue;
-        col->count += count;
-        json_object_set_new(col->amounts, currency, json_integer(amount));
-        if (!strcmp(currency, b->currency)) col->amount = amount;
-    }
+    add_money(b, stage, money_of(b, stage, currency), count, amount);
+}
+
+static int by_currency(const void *x, const void *y)
+{
+    return strcmp(((const money *)x)->currency, ((const money *)y)->currency);
+}
+
+/* "amounts": {"CZK": 10, "EUR": 7}: in the order of the codes */
+static void write_amounts(jw *w, column *col)
+{
+    if (col->namounts > 1) qsort(col->amounts, (size_t)col->namounts, sizeof *col->amounts, by_currency);
+    jw_key(w, "amounts");
+    jw_obj(w);
+    for (int i = 0; i < col->namounts; i++) jw_kint(w, col->amounts[i].currency, col->amounts[i].sum);
+    jw_obj_end(w);
 }
 
 /* row of "stage_id, currency, count, total(amount)" */
@@ -80,8 +134,6 @@ static int load_columns(ctx *c, long long pid, long long only, board *b)
         col->kind = arena_strdup(c->a, db_col_text(cur, 2));
         col->position = (int)db_col_int(cur, 3);
         col->probability = (int)db_col_int(cur, 4);
-        col->amounts = json_object();
-        arena_defer(c->a, json_decref_cb, col->amounts);
     }
     db_done(cur);
     return rc < 0 ? -1 : 0;
@@ -120,72 +172,163 @@ static list_query narrowed(req *r, const list_query *q, long long pid, long long
     return n;
 }
 
-/* " IN (<the users whose deals the caller sees>)" (scope own or team) */
-static void users_in(ctx *c, buf *sql, dbparams *p)
-{
-    buf_adds(sql, " IN (");
-    scope_users_sql(c, resource_level(c, &deal_resource, ACT_READ), sql, p);
-    buf_adds(sql, ")");
-}
+/* The users whose deals a caller with scope own or team sees (U), read once per request
+ * and then bound as a list: the set's own SQL (resource.h scope_users_sql) would be run
+ * again by every statement, and by every row of a correlated one */
+typedef struct user_set {
+    long long *ids;
+    int n;
+} user_set;
 
-/* Totals for a caller with scope own or team, whose users are U: a deal is seen when
- * its owner is in U (owner_totals summed over U: each deal has one owner) or, owned
- * outside U, it is shared with someone in U (deal_shares: DISTINCT, since two users of
- * U may share the same deal) */
-static int scoped_totals(ctx *c, long long pid, board *b)
+static int user_set_load(ctx *c, user_set *u)
 {
     buf sql;
     buf_init(&sql, 0);
     dbparams p;
     dbparams_init(&p, c->a);
-    buf_adds(&sql, "SELECT stage_id, currency, sum(n), total(a) FROM ("
-                   "SELECT stage_id, currency, count AS n, amount AS a FROM owner_totals WHERE user_id");
-    users_in(c, &sql, &p);
-    buf_adds(&sql, " AND stage_id IN (SELECT id FROM stages WHERE pipeline_id = ?) AND count > 0");
-    dbp_int(&p, pid);
-    buf_adds(&sql, " UNION ALL SELECT stage_id, currency, 1, amount FROM (SELECT DISTINCT deal_id, stage_id, currency, amount"
-                   " FROM deal_shares WHERE user_id");
-    users_in(c, &sql, &p);
-    buf_adds(&sql, " AND stage_id IN (SELECT id FROM stages WHERE pipeline_id = ?) AND live AND coalesce(owner_id, 0) NOT");
-    dbp_int(&p, pid);
-    users_in(c, &sql, &p);
-    buf_adds(&sql, ")) GROUP BY stage_id, currency");
+    buf_adds(&sql, "SELECT id FROM users WHERE id IN (");
+    scope_users_sql(c, resource_level(c, &deal_resource, ACT_READ), &sql, &p);
+    buf_adds(&sql, ") ORDER BY id");
     db_cursor *cur = db_query(c->db, sql.data, &p);
     buf_release(&sql);
     if (!cur) return -1;
-    int rc;
-    while ((rc = db_step(cur)) == 1) total_row(b, cur);
+    int rc, cap = 0;
+    u->n = 0;
+    while ((rc = db_step(cur)) == 1) {
+        if (u->n == cap) {
+            cap = cap ? cap * 2 : 16;
+            long long *grown = arena_alloc(c->a, (size_t)cap * sizeof *grown);
+            if (u->n) memcpy(grown, u->ids, (size_t)u->n * sizeof *grown);
+            u->ids = grown;
+        }
+        u->ids[u->n++] = db_col_int(cur, 0);
+    }
     db_done(cur);
     return rc < 0 ? -1 : 0;
 }
 
-/* The first page of `stage` for a caller with scope own or team (users U), newest first:
- * the newest limit + 1 deals of the stage owned in U (deals_owner_stage: SQLite stops
- * reading each owner's range once it cannot beat the rows it holds) and the newest
- * limit + 1 shared with U (deal_shares_board) hold the newest limit + 1 of their union, so
- * the list reads a few dozen rows; it runs on deal_card_resource, which checks each of
- * them against the scope itself */
-static list_query scoped_page(req *r, ctx *c, const list_query *q, long long pid, long long stage)
+/* " IN (?, ...)" over U; an empty set matches nothing */
+static void users_in(buf *sql, dbparams *p, const user_set *u)
+{
+    buf_adds(sql, " IN (");
+    if (!u->n) buf_adds(sql, "NULL");
+    for (int i = 0; i < u->n; i++) {
+        buf_adds(sql, i ? ", ?" : "?");
+        dbp_int(p, u->ids[i]);
+    }
+    buf_addc(sql, ')');
+}
+
+static bool user_in(const user_set *u, long long id)
+{
+    int lo = 0, hi = u->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (u->ids[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < u->n && u->ids[lo] == id;
+}
+
+typedef struct shared_row {
+    long long deal, stage, amount;
+    money *sum;   /* of its stage and currency */
+} shared_row;
+
+static int newest_first(const void *a, const void *b)
+{
+    long long x = ((const shared_row *)a)->deal, y = ((const shared_row *)b)->deal;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Totals for a caller with scope own or team: a deal is seen when its owner is in U
+ * (owner_totals summed over U: each deal has one owner) or, owned outside U, it is
+ * shared with someone in U (deal_shares; once, though several users of U may share it).
+ * The shared ones are few and summed here, which also keeps each stage's newest
+ * `cards` of them for its first page. Grouping in SQL would cost more than the rows. */
+static int scoped_totals(ctx *c, long long pid, const user_set *u, int cards, board *b)
+{
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    buf_adds(&sql, "SELECT stage_id, currency, count, amount FROM owner_totals WHERE user_id");
+    users_in(&sql, &p, u);
+    buf_adds(&sql, " AND stage_id IN (SELECT id FROM stages WHERE pipeline_id = ?) AND count > 0");
+    dbp_int(&p, pid);
+    db_cursor *cur = db_query(c->db, sql.data, &p);
+    int rc = -1;
+    if (cur) while ((rc = db_step(cur)) == 1) add_total(b, db_col_int(cur, 0), db_col_text(cur, 1), db_col_int(cur, 2), db_col_int(cur, 3));
+    db_done(cur);
+
+    shared_row *rows = NULL;
+    int n = 0, cap = 0;
+    if (rc == 0) {
+        buf_reset(&sql);
+        dbparams_init(&p, c->a);
+        buf_adds(&sql, "SELECT deal_id, stage_id, owner_id, currency, amount FROM deal_shares WHERE user_id");
+        users_in(&sql, &p, u);
+        buf_adds(&sql, " AND stage_id IN (SELECT id FROM stages WHERE pipeline_id = ?) AND live");
+        dbp_int(&p, pid);
+        cur = db_query(c->db, sql.data, &p);
+        rc = -1;
+        if (cur) while ((rc = db_step(cur)) == 1) {
+            if (!db_col_null(cur, 2) && user_in(u, db_col_int(cur, 2))) continue;   /* counted with its owner */
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                shared_row *grown = arena_alloc(c->a, (size_t)cap * sizeof *grown);
+                if (n) memcpy(grown, rows, (size_t)n * sizeof *grown);
+                rows = grown;
+            }
+            long long stage = db_col_int(cur, 1);
+            rows[n++] = (shared_row){db_col_int(cur, 0), stage, db_col_int(cur, 4), money_of(b, stage, db_col_text(cur, 3))};
+        }
+        db_done(cur);
+    }
+    buf_release(&sql);
+    if (rc < 0) return -1;
+    if (n) qsort(rows, (size_t)n, sizeof *rows, newest_first);
+    for (int i = 0; i < n; i++) {
+        if (i && rows[i].deal == rows[i - 1].deal) continue;   /* shared with two users of U */
+        add_money(b, rows[i].stage, rows[i].sum, 1, rows[i].amount);
+        column *col = column_of(b, rows[i].stage);
+        if (!col || col->nshared == cards) continue;
+        if (!col->shared) col->shared = arena_alloc(c->a, (size_t)cards * sizeof *col->shared);
+        col->shared[col->nshared++] = rows[i].deal;
+    }
+    return 0;
+}
+
+/* The first page of a stage for a caller with scope own or team, newest first: the
+ * newest limit + 1 deals of the stage owned in U (deals_owner_stage: SQLite stops reading
+ * each owner's range once it cannot beat the rows it holds) and the newest limit + 1
+ * shared with U (from scoped_totals) hold the newest limit + 1 of their union, so the list
+ * reads a few dozen rows by id; it runs on deal_card_resource, which checks each of them
+ * against the scope itself */
+static list_query scoped_page(req *r, const list_query *q, long long pid, const column *col, const user_set *u)
 {
     buf sql;
     buf_init(&sql, 0);
     dbparams *p = arena_alloc(&r->a, sizeof *p);
     dbparams_init(p, &r->a);
-    buf_adds(&sql, "t.id IN (SELECT id FROM (SELECT id FROM deals WHERE owner_id");
-    users_in(c, &sql, p);
-    buf_adds(&sql, " AND stage_id = ? AND deleted_at IS NULL ORDER BY id DESC LIMIT ?)"
-                   " UNION ALL SELECT deal_id FROM (SELECT DISTINCT deal_id FROM deal_shares WHERE user_id");
-    dbp_int(p, stage);
+    buf_adds(&sql, "+t.pipeline_id = ? AND +t.stage_id = ? AND t.id IN (SELECT id FROM (SELECT id FROM deals WHERE owner_id");
+    dbp_int(p, pid);
+    dbp_int(p, col->id);
+    users_in(&sql, p, u);
+    buf_adds(&sql, " AND stage_id = ? AND deleted_at IS NULL ORDER BY id DESC LIMIT ?)");
+    dbp_int(p, col->id);
     dbp_int(p, q->limit + 1);
-    users_in(c, &sql, p);
-    buf_adds(&sql, " AND stage_id = ? AND live ORDER BY deal_id DESC LIMIT ?))");
-    dbp_int(p, stage);
-    dbp_int(p, q->limit + 1);
+    for (int i = 0; i < col->nshared; i++) {
+        buf_adds(&sql, i ? ", (?)" : " UNION ALL VALUES (?)");
+        dbp_int(p, col->shared[i]);
+    }
+    buf_addc(&sql, ')');
     list_query n = *q;
     n.extra_sql = arena_strdup(&r->a, sql.data);
     n.extra_params = p;
+    n.count = false;
     buf_release(&sql);
-    return narrowed(r, &n, pid, stage, false);
+    return n;
 }
 
 /* resource_list wrote {"data":[...],"next":X}: the same as "deals":[...],"next":X */
@@ -231,6 +374,7 @@ static int board_get(req *r, const void *data)
     if (e.n) return reply_invalid(r, &e);
 
     board *b = arena_alloc(&r->a, sizeof *b);
+    b->a = &r->a;
     b->currency = pipeline_currency(&c, pid);
     if (load_columns(&c, pid, only, b) != 0) return reply_db_error(r);
     bool every = resource_level(&c, &deal_resource, ACT_READ) == SCOPE_ALL;
@@ -240,10 +384,11 @@ static int board_get(req *r, const void *data)
     /* own/team pages from the kept sets: first pages in the default order (newest first) */
     bool scoped_pages = plain && !every && !(only && q.after && *q.after) &&
                         (!q.sort || !*q.sort || !strcmp(q.sort, "-id"));
+    user_set users = {0};
     if (plain && every) {
         if (plain_totals(&c, pid, b) != 0) return reply_db_error(r);
     } else if (plain) {
-        if (scoped_totals(&c, pid, b) != 0) return reply_db_error(r);
+        if (user_set_load(&c, &users) != 0 || scoped_totals(&c, pid, &users, q.limit + 1, b) != 0) return reply_db_error(r);
     } else {
         list_query aq = narrowed(r, &q, pid, 0, !every);
         aq.after = NULL;
@@ -271,10 +416,8 @@ static int board_get(req *r, const void *data)
         jw_kint(&w, "probability", col->probability);
         jw_kint(&w, "count", col->count);
         jw_kint(&w, "amount", col->amount);
-        char *amounts = json_dumps(col->amounts, JSON_COMPACT | JSON_SORT_KEYS);
-        jw_kraw(&w, "amounts", amounts);
-        free(amounts);
-        list_query lq = scoped_pages ? scoped_page(r, &c, &q, pid, col->id) : narrowed(r, &q, pid, col->id, false);
+        write_amounts(&w, col);
+        list_query lq = scoped_pages ? scoped_page(r, &q, pid, col, &users) : narrowed(r, &q, pid, col->id, false);
         if (!only) lq.after = NULL;
         buf_reset(&page);
         int st = resource_list(&c, scoped_pages ? &deal_card_resource : &deal_resource, &lq, &page, &e);

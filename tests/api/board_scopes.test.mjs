@@ -131,6 +131,8 @@ before(async () => {
   specs.xs0 = { stage_id: L, amount: 1, owner_id: u('x'), co_owner_ids: [u('m1')], lost_reason: 'late' };
   specs.xs1 = { stage_id: L, amount: 2, owner_id: u('x'), co_owner_ids: [u('m1'), u('m2')], lost_reason: 'late' };
   specs.xs2 = { stage_id: L, amount: 4, owner_id: u('x'), co_owner_ids: [u('m2'), u('m1')], lost_reason: 'late' };
+  specs.xs3 = { stage_id: L, amount: 8, owner_id: u('x'), co_owner_ids: [u('m1')], lost_reason: 'late' };
+  specs.xs4 = { stage_id: L, amount: 16, owner_id: u('x'), co_owner_ids: [u('m1')], lost_reason: 'late' };
   for (const [key, s] of Object.entries(specs)) deals[key] = await mk('/api/v1/deals', { title: key, pipeline_id: p.id, ...s });
 });
 after(async () => { await srv.stop(); });
@@ -145,9 +147,9 @@ test('a scoped board counts each visible deal once, co-owned ones included, as t
   const own = (await clients.own.get(`/api/v1/pipelines/${p.id}/board`)).json.stages;
   assert.deepEqual(own.map((s) => s.count), [0, 1, 0, 0], 'own scope: only the deal shared with them');
   const x = (await clients.x.get(`/api/v1/pipelines/${p.id}/board`)).json.stages;
-  assert.deepEqual(x.map((s) => s.count), [3, 1, 1, 3], 'xtwo, xonly, loner (shared with x); xown; m1pln (shared with x); xs0-2');
+  assert.deepEqual(x.map((s) => s.count), [3, 1, 1, 5], 'xtwo, xonly, loner (shared with x); xown; m1pln (shared with x); xs0-4');
   const lost = (await clients.m1.get(`/api/v1/pipelines/${p.id}/board?limit=2`)).json.stages[3];
-  assert.deepEqual([lost.count, lost.amount, lost.deals.map((d) => d.title), lost.next !== null], [3, 7, ['xs2', 'xs1'], true]);
+  assert.deepEqual([lost.count, lost.amount, lost.deals.map((d) => d.title), lost.next !== null], [5, 31, ['xs4', 'xs3'], true]);
 });
 
 test('moves between stages and pipelines, new owners and co-owners keep the scoped board true', async () => {
