@@ -42,6 +42,7 @@ struct db {
     bool read_tx;              /* a deferred read transaction spans the request's reads */
     bool pooled;               /* a thread's connection (db_thread): its writes join the group */
     bool writing;              /* inside a write transaction: statements go to the group's writer */
+    bool savepoint;            /* its transaction is a savepoint (it joined a group with members) */
     size_t at_commit_mark;     /* its first statement in the writer's at-commit list */
     at_commit_list at_commit;  /* statements run just before this connection commits */
 };
@@ -374,7 +375,7 @@ static int write_lock(void)
 }
 
 /* Group commit. The threads' connections (db_thread) write through one shared writer
- * connection: each write transaction is a savepoint inside the group's transaction, and the
+ * connection: a write transaction that joins a group is a savepoint inside its transaction, and the
  * group commits when no other writer is queued and none is expected. When several requests
  * write at once, the price of a commit (the WAL frames of every page touched, the full-text
  * index's new segment) is paid once for all of them instead of once each. A member returns
@@ -486,11 +487,17 @@ static int group_join(db *d)
     /* an I/O error or a full disk makes SQLite roll the whole transaction back: the members
      * waiting for it must hear that it failed, and the group starts afresh */
     if (g_group_open && sqlite3_get_autocommit(g_writer->h)) group_commit();
+    /* the first member needs no savepoint: nobody's work is in the transaction before its
+     * own, so its rollback may be the transaction's. Savepoints are not free: SQLite keeps
+     * the original of every page changed under one in memory, which a long transaction
+     * (an import batch) on its own would pay for nothing */
+    d->savepoint = g_group_open;
     if (!g_group_open) {
         if (db_run(g_writer, "BEGIN IMMEDIATE", NULL) < 0) return -1;
         g_group_open = true;
+    } else if (db_run(g_writer, "SAVEPOINT member", NULL) < 0) {
+        return -1;
     }
-    if (db_run(g_writer, "SAVEPOINT member", NULL) < 0) return -1;
     d->writing = true;
     d->at_commit_mark = g_writer->at_commit.n;
     return 0;
@@ -558,6 +565,18 @@ void db_read_end(db *d)
     if (db_run(d, "COMMIT", NULL) < 0) db_exec(d, "ROLLBACK");
 }
 
+/* under g_write_lock: the member's changes are undone, the group's other members' kept */
+static void undo_member(db *d)
+{
+    at_commit_truncate(&g_writer->at_commit, d->at_commit_mark);
+    if (d->savepoint) {
+        db_exec(g_writer, "ROLLBACK TO member; RELEASE member");
+    } else {   /* the first member: the transaction holds nothing else */
+        db_exec(g_writer, "ROLLBACK");
+        g_group_open = false;
+    }
+}
+
 int db_begin(db *d)
 {
     if (d->tx_depth++ > 0) return 0;   /* nested: the outer transaction decides */
@@ -588,9 +607,8 @@ int db_commit(db *d)
         return rc;
     }
     d->writing = false;
-    if (db_exec(g_writer, "RELEASE member") != 0) {
-        db_exec(g_writer, "ROLLBACK TO member; RELEASE member");
-        at_commit_truncate(&g_writer->at_commit, d->at_commit_mark);
+    if (d->savepoint && db_exec(g_writer, "RELEASE member") != 0) {
+        undo_member(d);
         group_leave(d, NULL);
         return -1;
     }
@@ -609,8 +627,7 @@ void db_rollback(db *d)
         return;
     }
     d->writing = false;
-    db_exec(g_writer, "ROLLBACK TO member; RELEASE member");
-    at_commit_truncate(&g_writer->at_commit, d->at_commit_mark);
+    undo_member(d);
     group_leave(d, NULL);
 }
 
