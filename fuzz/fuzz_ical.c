@@ -54,8 +54,6 @@ static void check_lines(const char *text)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int ready;
-    if (!ready) { ical_init(); ready = 1; }
     if (size == 0) return 0;
     arena a;
     arena_init(&a);

@@ -82,7 +82,6 @@ static int notices_step(ctx *c, void *unused)
 
 static void activities_start(void)
 {
-    ical_init();
     sse_start(&notification_feed);
     /* reminders fire within a second or two of remind_at */
     g_notices = scheduler_start("notices", 1000, notices_step, NULL);

@@ -12,13 +12,17 @@ enum { DESCRIPTION_MAX = 4000 };   /* bytes of body text carried into the feed *
 
 static pthread_mutex_t g_tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void ical_init(void)
+/* once, on the first call rather than at start: libical brings ICU and libstdc++ with it
+ * (util/lazy_ical.c opens it then), about 3 MiB a server serving no calendar need not hold */
+static pthread_once_t g_ical_once = PTHREAD_ONCE_INIT;
+static void ical_setup(void)
 {
     icalerror_set_errors_are_fatal(0);
     pthread_mutex_lock(&g_tz_lock);
     (void)icaltimezone_get_utc_timezone();   /* libical fills its zone table lazily: do it now, on one thread */
     pthread_mutex_unlock(&g_tz_lock);
 }
+static void ical_ready(void) { pthread_once(&g_ical_once, ical_setup); }
 
 struct ical_feed {
     icalcomponent *cal;
@@ -71,6 +75,7 @@ static struct icaltimetype utc_plus(const char *rfc3339, long seconds)
 
 ical_feed *ical_feed_new(const char *name, const char *owner, const char *email)
 {
+    ical_ready();
     arena a;
     arena_init(&a);
     ical_feed *f = xmalloc(sizeof *f);
@@ -233,6 +238,7 @@ static icaltimezone *zone_of(const char *tz)
 
 bool ical_tz_known(const char *tz)
 {
+    ical_ready();
     pthread_mutex_lock(&g_tz_lock);
     bool ok = zone_of(tz) != NULL;
     pthread_mutex_unlock(&g_tz_lock);
@@ -241,6 +247,7 @@ bool ical_tz_known(const char *tz)
 
 bool ical_day_bounds(const char *tz, const char *date, time_t *start, time_t *end)
 {
+    ical_ready();
     if (date && !clock_parse_date(date)) return false;
     pthread_mutex_lock(&g_tz_lock);
     icaltimezone *z = zone_of(tz);

@@ -17,9 +17,6 @@
 #include "core/arena.h"
 #include "domain/activity.h"
 
-/* once at start: libical errors must never abort the server */
-void ical_init(void);
-
 typedef struct ical_feed ical_feed;
 /* a calendar named `name` (shown by the subscriber's app) of the user `owner` with email
  * `email`, who is the ORGANIZER of every event (iTIP PUBLISH wants one) */
