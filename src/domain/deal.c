@@ -73,12 +73,16 @@ static long long jint(json_t *o, const char *k)
     return json_is_integer(v) ? json_integer_value(v) : 0;
 }
 
-static bool ws_has(const write_set *w, const char *col)
+/* the value this write gives column `col` (the write set holds one per column, in
+ * order), NULL when it leaves the column alone */
+static const dbv *ws_value(const write_set *w, const char *col)
 {
     for (size_t i = 0; i < w->n; i++)
-        if (!strcmp(w->cols[i], col)) return true;
-    return false;
+        if (!strcmp(w->cols[i], col)) return &w->vals.v[i];
+    return NULL;
 }
+
+static bool ws_has(const write_set *w, const char *col) { return ws_value(w, col) != NULL; }
 
 /* the value a field will have after this write: the body's, else the stored one */
 static json_t *merged(write_set *w, const char *name)
@@ -289,11 +293,14 @@ static void deal_validate(ctx *c, write_set *w, errs *e)
         w->cols[w->n++] = "currency";
         dbp_text(&w->vals, pipeline_currency(c, to_p));
     }
-    if (old) {
-        json_t *cur = json_object_get(in, "currency");
-        bool currency_change = cur && !json_equal(cur, json_object_get(old, "currency"));
+    /* line items and payments lock the amount and the currency: counted only when the body
+     * changes either (a stage move does not) */
+    json_t *cur = json_object_get(in, "currency");
+    bool currency_change = old && cur && !json_equal(cur, json_object_get(old, "currency"));
+    bool amount_change = old && json_object_get(in, "amount");
+    if (amount_change || currency_change) {
         long long items = deal_item_count(c, id);
-        if (json_object_get(in, "amount") && items > 0)
+        if (amount_change && items > 0)
             errs_add(e, "amount", "amount_from_items", "the amount is the sum of the deal's line items; change those instead");
         if (currency_change && (items > 0 || deal_payment_count(c, id) > 0))
             errs_add(e, "currency", "currency_locked", "the deal has line items or payments in %s; remove them before changing the currency",
@@ -392,24 +399,26 @@ static int save_checklist(ctx *c, long long id, long long stage, json_t *v)
     return 0;
 }
 
-static int save_history(ctx *c, long long id, json_t *old)
+/* A deal that entered a stage with this write gets its history row. What it entered and
+ * when is in the write set (deal_validate put stage_id, pipeline_id and stage_entered_at
+ * there), so the deal is not read again */
+static int save_history(ctx *c, long long id, const write_set *w)
 {
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, id);
-    long long now_stage = db_scalar(c->db, "SELECT stage_id FROM deals WHERE id = ?", &p, 0);
-    long long was = jint(old, "stage_id");
-    if (now_stage == was) return 0;
+    const dbv *stage = ws_value(w, "stage_id"), *pipe = ws_value(w, "pipeline_id"), *at = ws_value(w, "stage_entered_at");
+    long long was = jint(w->old, "stage_id");
+    if (!stage || stage->i == was) return 0;
     dbparams q;
     dbparams_init(&q, c->a);
-    if (was) dbp_int(&q, was); else dbp_null(&q);
-    if (c->user->user_id) dbp_int(&q, c->user->user_id); else dbp_null(&q);
-    dbp_text(&q, old ? json_string_value(json_object_get(old, "stage_entered_at")) : NULL);
     dbp_int(&q, id);
+    dbp_int(&q, pipe ? pipe->i : jint(w->old, "pipeline_id"));
+    if (was) dbp_int(&q, was); else dbp_null(&q);
+    dbp_int(&q, stage->i);
+    if (c->user->user_id) dbp_int(&q, c->user->user_id); else dbp_null(&q);
+    dbp_text(&q, at ? at->s : NULL);
+    dbp_text(&q, w->old ? json_string_value(json_object_get(w->old, "stage_entered_at")) : NULL);
     return db_run(c->db, "INSERT INTO stage_history(deal_id, pipeline_id, from_stage_id, to_stage_id, user_id, at, seconds)"
-                         " SELECT d.id, d.pipeline_id, ?1, d.stage_id, ?2, d.stage_entered_at,"
-                         " CAST(strftime('%s', d.stage_entered_at) AS INTEGER) - CAST(strftime('%s', ?3) AS INTEGER)"
-                         " FROM deals d WHERE d.id = ?4", &q) < 0 ? -1 : 0;
+                         " VALUES(?1, ?2, ?3, ?4, ?5, coalesce(?6, strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+                         " CAST(strftime('%s', ?6) AS INTEGER) - CAST(strftime('%s', ?7) AS INTEGER))", &q) < 0 ? -1 : 0;
 }
 
 static int save_search(ctx *c, long long id)
@@ -430,14 +439,11 @@ static int deal_after_save(ctx *c, long long id, write_set *w, errs *e)
     if (json_object_get(in, "co_owner_ids") && save_co_owners(c, id, json_object_get(in, "co_owner_ids")) != 0) return -1;
     if (save_contacts(c, id, in) != 0) return -1;
     json_t *cl = json_object_get(in, "checklist");
-    if (cl) {
-        dbparams p;
-        dbparams_init(&p, c->a);
-        dbp_int(&p, id);
-        long long stage = w->old ? jint(w->old, "stage_id") : db_scalar(c->db, "SELECT stage_id FROM deals WHERE id = ?", &p, 0);
-        if (save_checklist(c, id, stage, cl) != 0) return -1;
+    if (cl) {   /* about the stage the deal was in: a new deal's is in the write set */
+        const dbv *first = ws_value(w, "stage_id");
+        if (save_checklist(c, id, w->old ? jint(w->old, "stage_id") : first ? first->i : 0, cl) != 0) return -1;
     }
-    if (save_history(c, id, w->old) != 0) return -1;
+    if (save_history(c, id, w) != 0) return -1;
     if ((!w->old || json_object_get(in, "title") || json_object_get(in, "tags")) && save_search(c, id) != 0) return -1;
     return 0;
 }

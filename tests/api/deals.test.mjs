@@ -400,3 +400,34 @@ test('merging client cards moves their deals and leads to the surviving card; un
   assert.equal(r.status, 200, r.text);
   assert.equal((await admin.get(`/api/v1/deals/${coDeal.id}`)).json.company_id, coDrop.id);
 });
+
+test('the stage history row holds the stage and pipeline entered, when, and the seconds spent; writes that keep the stage add none', async () => {
+  const secs = (t) => Date.parse(t) / 1000;
+  const d = await deal({ checklist: [{ item: 'Budget confirmed', done: true }] });
+  assert.deepEqual(d.checklist.map((x) => x.done), [true, false], 'a new deal\'s checklist is about its first stage');
+  let h = (await admin.get(`/api/v1/deals/${d.id}/stage-history`)).json.data;
+  assert.deepEqual(h.map((x) => [x.pipeline_id, x.from_stage_id, x.to_stage_id, x.at, x.seconds]),
+    [[proc.id, null, stage('Qualify'), d.stage_entered_at, null]]);
+  // the same stage named again, and other fields: no move
+  let r = await admin.patch(`/api/v1/deals/${d.id}`, { stage_id: stage('Qualify'), title: 'renamed' }, ifMatch(d.version));
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.stage_entered_at, d.stage_entered_at);
+  await new Promise((res) => setTimeout(res, 1100));   // a whole second in the stage
+  r = await admin.patch(`/api/v1/deals/${d.id}`, { stage_id: stage('Lost'), lost_reason: 'no budget' }, ifMatch(r.json.version));
+  assert.equal(r.status, 200, r.text);
+  const lost = r.json;
+  const other = await admin.post('/api/v1/pipelines', { name: 'Other process', stages: [{ name: 'Start' }, { name: 'End' }] });
+  assert.equal(other.status, 201, other.text);
+  r = await admin.patch(`/api/v1/deals/${d.id}`, { pipeline_id: other.json.id }, ifMatch(lost.version));
+  assert.equal(r.status, 200, r.text);
+  const moved = r.json;
+  h = (await admin.get(`/api/v1/deals/${d.id}/stage-history`)).json.data;
+  assert.deepEqual(h.slice(1).map((x) => [x.pipeline_id, x.from_stage_id, x.to_stage_id, x.at]), [
+    [proc.id, stage('Qualify'), stage('Lost'), lost.stage_entered_at],
+    [other.json.id, stage('Lost'), other.json.stages[0].id, moved.stage_entered_at],
+  ]);
+  assert.equal(h[1].seconds, secs(lost.stage_entered_at) - secs(d.stage_entered_at));
+  assert.ok(h[1].seconds >= 1);
+  assert.equal(h[2].seconds, secs(moved.stage_entered_at) - secs(lost.stage_entered_at));
+  assert.equal(h[2].user_id, admin.user.id);
+});
