@@ -173,11 +173,12 @@ static list_query narrowed(req *r, const list_query *q, long long pid, long long
 }
 
 /* The users whose deals a caller with scope own or team sees (U), read once per request
- * and then bound as a list: the set's own SQL (resource.h scope_users_sql) would be run
- * again by every statement, and by every row of a correlated one */
+ * and then bound as one JSON array: the set's own SQL (resource.h scope_users_sql) would
+ * be run again by every statement, and by every row of a correlated one */
 typedef struct user_set {
-    long long *ids;
+    long long *ids;   /* ascending */
     int n;
+    const char *json;   /* "[3,4,...]" */
 } user_set;
 
 static int user_set_load(ctx *c, user_set *u)
@@ -204,19 +205,21 @@ static int user_set_load(ctx *c, user_set *u)
         u->ids[u->n++] = db_col_int(cur, 0);
     }
     db_done(cur);
-    return rc < 0 ? -1 : 0;
+    if (rc < 0) return -1;
+    buf_init(&sql, 0);
+    buf_addc(&sql, '[');
+    for (int i = 0; i < u->n; i++) buf_printf(&sql, "%s%lld", i ? "," : "", u->ids[i]);
+    buf_addc(&sql, ']');
+    u->json = arena_strdup(c->a, sql.data);
+    buf_release(&sql);
+    return 0;
 }
 
-/* " IN (?, ...)" over U; an empty set matches nothing */
+/* " IN (<U>)": one parameter however large the team */
 static void users_in(buf *sql, dbparams *p, const user_set *u)
 {
-    buf_adds(sql, " IN (");
-    if (!u->n) buf_adds(sql, "NULL");
-    for (int i = 0; i < u->n; i++) {
-        buf_adds(sql, i ? ", ?" : "?");
-        dbp_int(p, u->ids[i]);
-    }
-    buf_addc(sql, ')');
+    buf_adds(sql, " IN (SELECT value FROM json_each(?))");
+    dbp_text(p, u->json);
 }
 
 static bool user_in(const user_set *u, long long id)
