@@ -177,8 +177,9 @@ static const char *const steps[] = {
      * triggers on both tables. The deals a set of users U may see are those owned by
      * someone in U plus those shared with someone in U but owned outside it, each deal
      * once: board.c sums owner_totals over U and adds the distinct shared deals of the
-     * second kind; each stage's first page merges the top of deals_owner_stage with the
-     * top of deal_shares_board for U. Both tables are filled from the rows there are. */
+     * second kind (read through deal_shares_board); each stage's first page merges the top
+     * of deals_owner_stage for U with the newest of those shared deals. Both tables are
+     * filled from the rows there are. */
     "CREATE TABLE owner_totals(user_id INTEGER NOT NULL, stage_id INTEGER NOT NULL, currency TEXT NOT NULL,"
     " count INTEGER NOT NULL, amount INTEGER NOT NULL, PRIMARY KEY(user_id, stage_id, currency)) WITHOUT ROWID;"
     "INSERT INTO owner_totals(user_id, stage_id, currency, count, amount) SELECT owner_id, stage_id, currency, count(*),"
