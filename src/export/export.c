@@ -321,15 +321,19 @@ static void export_row(void *cls, db_cursor *cur)
             const ex_col *col = &st->cols[i];
             buf *b = &st->cell[n];
             bool number = false;
+            /* text cells point straight at SQLite's row (valid until the next step, after
+             * table_row has copied them out): one copy less per cell */
+            const char *direct = NULL;
+            size_t dlen = 0;
             switch (col->kind) {
             case COL_ID: put_int(b, id); number = true; break;
             case COL_OWNER: {
                 const char *email = db_col_null(cur, SQL_OWNER) ? NULL : owner_email(st, db_col_int(cur, SQL_OWNER));
-                if (email) buf_adds(b, email);
+                if (email) { direct = email; dlen = strlen(email); }
                 break;
             }
             case COL_CREATED: case COL_UPDATED:
-                if (!db_col_null(cur, col->sql)) buf_adds(b, db_col_text(cur, col->sql));
+                if (!db_col_null(cur, col->sql)) { direct = db_col_text(cur, col->sql); dlen = strlen(direct); }
                 break;
             case COL_FIELD:
                 if (db_col_null(cur, col->sql)) break;
@@ -347,7 +351,7 @@ static void export_row(void *cls, db_cursor *cur)
                     json_decref(v);
                     break;
                 }
-                default: buf_add(b, db_col_text(cur, col->sql), db_col_len(cur, col->sql)); break;
+                default: direct = db_col_text(cur, col->sql); dlen = db_col_len(cur, col->sql); break;
                 }
                 break;
             case COL_EXTRA: {   /* written as text, numbers too */
@@ -369,7 +373,8 @@ static void export_row(void *cls, db_cursor *cur)
                 break;
             }
             }
-            cells[n++] = (table_cell){b->len ? b->data : NULL, b->len, number};
+            if (direct) cells[n++] = (table_cell){dlen ? direct : NULL, dlen, number};
+            else cells[n++] = (table_cell){b->len ? b->data : NULL, b->len, number};
         }
         if (table_row(st->tw, cells, n, st->err, sizeof st->err) != 0) st->failed = true;
     }

@@ -18,7 +18,8 @@ struct table_writer {
     /* CSV */
     FILE *f;
     char delimiter;
-    buf line;                    /* rows not yet written: flushed by the megabyte, past stdio */
+    char *line;                  /* rows not yet written: flushed by the megabyte, past stdio */
+    size_t len, cap;
     /* XLSX */
     lxw_workbook *wb;
     lxw_worksheet *ws;
@@ -88,52 +89,84 @@ static bool has_special(const char *s, size_t n, char delimiter)
     return false;
 }
 
-void csv_cell(buf *out, const char *s, size_t n, bool number, char delimiter)
+/* the most bytes csv_put writes for an n-byte cell: quotes, apostrophe, every quote doubled */
+static size_t csv_bound(size_t n) { return 2 * n + 3; }
+
+/* one cell, quoted and escaped as writer.h says, written at dst in one pass; the bytes written */
+static size_t csv_put(char *dst, const char *s, size_t n, bool number, char delimiter)
 {
-    if (!s || !n) return;
+    if (!s || !n) return 0;
     /* a spreadsheet runs a cell that starts like a formula; an apostrophe makes it text
      * (a NUL first byte too, as strchr over the set has always said) */
     char c0 = s[0];
     bool formula = c0 == '=' || c0 == '+' || c0 == '-' || c0 == '@' || c0 == '\t' || c0 == '\r' || c0 == '\0';
     bool escape = formula && !(number && plain_number(s, n));
     bool quote = (escape && (c0 == '\t' || c0 == '\r')) || c0 == ' ' || s[n - 1] == ' ' || has_special(s, n, delimiter);
-    if (quote) buf_addc(out, '"');
-    if (escape) buf_addc(out, '\'');
+    char *d = dst;
+    if (quote) *d++ = '"';
+    if (escape) *d++ = '\'';
     if (!quote) {
-        buf_add(out, s, n);
-        return;
+        memcpy(d, s, n);
+        return (size_t)(d + n - dst);
     }
     const char *p = s, *end = s + n;
     while (p < end) {
         const char *q = memchr(p, '"', (size_t)(end - p));
-        if (!q) { buf_add(out, p, (size_t)(end - p)); break; }
-        buf_add(out, p, (size_t)(q - p) + 1);
-        buf_addc(out, '"');
+        size_t k = q ? (size_t)(q - p) + 1 : (size_t)(end - p);
+        memcpy(d, p, k);
+        d += k;
+        if (!q) break;
+        *d++ = '"';
         p = q + 1;
     }
-    buf_addc(out, '"');
+    *d++ = '"';
+    return (size_t)(d - dst);
+}
+
+void csv_cell(buf *out, const char *s, size_t n, bool number, char delimiter)
+{
+    if (!s || !n) return;
+    char small[256];
+    char *t = csv_bound(n) <= sizeof small ? small : xmalloc(csv_bound(n));
+    buf_add(out, t, csv_put(t, s, n, number, delimiter));
+    if (t != small) free(t);
 }
 
 enum { CSV_FLUSH = 1 << 20 };
 
 static int csv_flush(table_writer *w, char *err, size_t errlen)
 {
-    if (w->line.len && fwrite(w->line.data, 1, w->line.len, w->f) != w->line.len) {
+    if (w->len && fwrite(w->line, 1, w->len, w->f) != w->len) {
         snprintf(err, errlen, "cannot write the export: %s", strerror(errno));
         return -1;
     }
-    buf_reset(&w->line);
+    w->len = 0;
     return 0;
 }
 
+/* a row goes straight into the line buffer: room for its worst case is made first, so the
+ * cells are escaped and copied once, with no per-byte bounds checks */
 static int csv_row(table_writer *w, const table_cell *cells, size_t n, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (i) buf_addc(&w->line, w->delimiter);
-        csv_cell(&w->line, cells[i].s, cells[i].n, cells[i].number, w->delimiter);
+    size_t need = n + 2;
+    for (size_t i = 0; i < n; i++) need += cells[i].s ? csv_bound(cells[i].n) : 0;
+    if (w->len + need > w->cap) {
+        if (csv_flush(w, err, errlen) != 0) return -1;
+        if (need > w->cap) {   /* a row larger than the buffer: room for it alone */
+            free(w->line);
+            w->cap = need;
+            w->line = xmalloc(w->cap);
+        }
     }
-    buf_add(&w->line, "\r\n", 2);
-    return w->line.len >= CSV_FLUSH ? csv_flush(w, err, errlen) : 0;
+    char *d = w->line + w->len;
+    for (size_t i = 0; i < n; i++) {
+        if (i) *d++ = w->delimiter;
+        d += csv_put(d, cells[i].s, cells[i].n, cells[i].number, w->delimiter);
+    }
+    *d++ = '\r';
+    *d++ = '\n';
+    w->len = (size_t)(d - w->line);
+    return w->len >= CSV_FLUSH ? csv_flush(w, err, errlen) : 0;
 }
 
 /* ---------- XLSX ---------- */
@@ -217,8 +250,10 @@ int table_open(table_writer **out, export_format f, const char *path, const char
             return -1;
         }
         setvbuf(w->f, NULL, _IONBF, 0);   /* csv_row buffers whole rows itself */
-        buf_init(&w->line, 0);
-        buf_add(&w->line, "\xef\xbb\xbf", 3);
+        w->cap = 2 * CSV_FLUSH;
+        w->line = xmalloc(w->cap);
+        memcpy(w->line, "\xef\xbb\xbf", 3);
+        w->len = 3;
         *out = w;
         return 0;
     }
@@ -276,7 +311,7 @@ int table_close(table_writer *w, char *err, size_t errlen)
     if (w->fmt == EXPORT_CSV) {
         rc = csv_flush(w, err, errlen);
         if (fclose(w->f) != 0 && rc == 0) { snprintf(err, errlen, "cannot finish the export: %s", strerror(errno)); rc = -1; }
-        buf_release(&w->line);
+        free(w->line);
     } else {
         lxw_error e = workbook_close(w->wb);
         if (e != LXW_NO_ERROR) { snprintf(err, errlen, "cannot finish the workbook: %s", lxw_strerror(e)); rc = -1; }
