@@ -288,8 +288,7 @@ S7="Data generator (issue 7)"
 SR="Reports (DESIGN.md)"
 
 # peak_run LOG CMD...: runs CMD with its output in LOG, bounded by BENCH_IMPORT_SECONDS;
-# sets WALL (seconds), PEAK_KIB (peak RSS: it counts the pages of the database file SQLite
-# maps, up to 256 MiB a connection) and PEAK_ANON_KIB (peak anonymous memory, sampled every
+# sets WALL (seconds), PEAK_KIB (peak RSS) and PEAK_ANON_KIB (peak anonymous memory, sampled every
 # 0.2 s: what the process itself holds), PEAK_TIMED_OUT=1 when it had to be stopped
 peak_run() {
   local logf=$1; shift
@@ -311,7 +310,7 @@ peak_run() {
   WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
   PEAK_KIB=$hwm PEAK_ANON_KIB=$anon
 }
-peak_detail() { echo "peak anonymous memory $(mib "$PEAK_ANON_KIB") MiB (peak RSS with mapped database pages $(mib "$PEAK_KIB") MiB)"; }
+peak_detail() { echo "peak anonymous memory $(mib "$PEAK_ANON_KIB") MiB (peak RSS $(mib "$PEAK_KIB") MiB)"; }
 IMPORT_SECONDS=${BENCH_IMPORT_SECONDS:-90}
 
 # import_figure ID FIGURE GOAL_RATE FILE ROWS: `kartoteka import contacts` into a fresh base
@@ -531,12 +530,12 @@ measure() {   # measure N full|growth
   # -- memory (issue 2), after all the load above
   record id=rss_rest section="$S2" figure="server RSS at rest (started on the $SCALE-contact base, before any request)" unit=MiB \
     value="$(mib "$rss_rest")" goal="≤ 16 MiB" goal_on=value goal_op="<=" goal_num=16 \
-    detail="anonymous (heap, stacks) $(mib "$rest_anon") MiB; file-backed (code of the binary and its shared libraries, mapped database pages) $(mib "$rest_file") MiB"
+    detail="anonymous (heap, stacks) $(mib "$rest_anon") MiB; file-backed (code of the binary and its shared libraries) $(mib "$rest_file") MiB"
   sleep 2
   local rss hwm anon file
   rss=$(kib "$SERVER_PID" VmRSS) hwm=$(kib "$SERVER_PID" VmHWM) anon=$(kib "$SERVER_PID" RssAnon) file=$(kib "$SERVER_PID" RssFile)
   record id=rss_load section="$S2" figure="server memory after the load above: anonymous (heap, SQLite page caches)" unit=MiB \
-    value="$(mib "$anon")" detail="VmRSS $(mib "$rss") MiB, of which file-backed (code, mapped database) $(mib "$file") MiB; peak VmHWM $(mib "$hwm") MiB (it counts the database pages each of the $WORKERS connections maps, up to 256 MiB each)" \
+    value="$(mib "$anon")" detail="VmRSS $(mib "$rss") MiB, of which file-backed (code) $(mib "$file") MiB; peak VmHWM $(mib "$hwm") MiB (peak of the resident set, heap and code)" \
     goal="≤ 64 MiB beyond SQLite's page cache (DESIGN.md): ≤ 64 + $WORKERS × 16 MiB of caches" goal_on=value goal_op="<=" \
     goal_num=$((64 + WORKERS * 16))
 

@@ -78,7 +78,7 @@ int main(int argc, char **argv)
         return 1;
     }
     /* the server's settings (src/store/db.c) */
-    sqlite3_exec(db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA mmap_size=268435456;", NULL, NULL, NULL);
+    sqlite3_exec(db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA mmap_size=0;", NULL, NULL, NULL);
     sqlite3_stmt *stmts[8];
     for (int k = 0; k < nsql; k++) {
         if (sqlite3_prepare_v2(db, argv[optind + 1 + k], -1, &stmts[k], NULL) != SQLITE_OK) {
