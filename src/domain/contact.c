@@ -230,23 +230,35 @@ static db_cursor *links_query(ctx *c, long long id)
 
 db_cursor *contact_links_scan(ctx *c) { return links_query(c, 0); }
 
-void contact_links_write(db_cursor *cur, int *at, long long id, jw *w)
+bool contact_links_at(db_cursor *cur, int *at, long long id, contact_link *l)
 {
     if (*at == 2) *at = cur ? db_step(cur) : 0;
     while (*at == 1 && db_col_int(cur, 0) < id) *at = db_step(cur);
+    if (*at != 1 || db_col_int(cur, 0) != id) return false;
+    *l = (contact_link){db_col_int(cur, 1), db_col_text(cur, 3), db_col_text(cur, 2)};
+    return true;
+}
+
+void contact_link_json(jw *w, const contact_link *l)
+{
+    jw_obj(w);
+    jw_kint(w, "id", l->company_id);
+    jw_kstr(w, "name", l->name);
+    jw_kstr(w, "role", l->role);
+    jw_obj_end(w);
+}
+
+void contact_links_write(db_cursor *cur, int *at, long long id, jw *w)
+{
     buf ids;
     buf_init(&ids, 0);
     buf_addc(&ids, '[');
     jw_key(w, "companies");
     jw_arr(w);
-    for (; *at == 1 && db_col_int(cur, 0) == id; *at = db_step(cur)) {
+    for (contact_link l; contact_links_at(cur, at, id, &l); *at = db_step(cur)) {
         if (ids.len > 1) buf_addc(&ids, ',');
-        buf_printf(&ids, "%lld", db_col_int(cur, 1));
-        jw_obj(w);
-        jw_kint(w, "id", db_col_int(cur, 1));
-        jw_kstr(w, "name", db_col_text(cur, 3));
-        jw_kstr(w, "role", db_col_text(cur, 2));
-        jw_obj_end(w);
+        buf_printf(&ids, "%lld", l.company_id);
+        contact_link_json(w, &l);
     }
     jw_arr_end(w);
     buf_addc(&ids, ']');

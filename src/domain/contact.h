@@ -43,6 +43,14 @@ int contact_links_remove(ctx *c, contact_link_side side, long long into, json_t 
  * ids must come in ascending order. The cursor is the caller's to db_done */
 db_cursor *contact_links_scan(ctx *c);
 void contact_links_write(db_cursor *cur, int *at, long long id, jw *w);
+/* the same scan read link by link (exports that make cells of the links without the JSON):
+ * moves the cursor to contact id's links and fills *l from the link it is on (the texts
+ * valid until the next step); false when id has no (more) links. The caller steps to the
+ * next link with *at = db_step(cur) */
+typedef struct contact_link { long long company_id; const char *name, *role; } contact_link;
+bool contact_links_at(db_cursor *cur, int *at, long long id, contact_link *l);
+/* one link as the entry of "companies" that contact_links_write writes */
+void contact_link_json(jw *w, const contact_link *l);
 /* HTTP: /api/v1/contacts (standard routes with extra list filters) and
  * /api/v1/companies/{id}/contacts */
 /* Bulk creates (imports, resource_insert): the index rows of a contact worked out from its

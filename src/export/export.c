@@ -7,6 +7,7 @@
 #include "domain/deal.h"
 #include "domain/resource.h"
 #include "export/json_cell.h"
+#include "core/utf8.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +21,17 @@ typedef struct export_kind {
     /* optional: what write_extra writes, for all records in one pass beside the scan */
     db_cursor *(*extra_scan)(ctx *c);
     void (*extra_write)(db_cursor *cur, int *at, long long id, jw *w);
+    /* optional: the table cells of extra_write's members straight from the scan (ids: the
+     * cell of "company_ids", names: of "companies", NULL when not written) */
+    void (*extra_cells)(db_cursor *cur, int *at, long long id, buf *ids, buf *names, buf *scratch);
 } export_kind;
 
+static void contact_link_cells(db_cursor *cur, int *at, long long id, buf *ids, buf *names, buf *scratch);
+
 static const export_kind kinds[] = {
-    {"contacts", &contact_resource, true, contact_links_scan, contact_links_write},
-    {"companies", &company_resource, true, NULL, NULL},
-    {"deals", &deal_resource, false, NULL, NULL},
+    {"contacts", &contact_resource, true, contact_links_scan, contact_links_write, contact_link_cells},
+    {"companies", &company_resource, true, NULL, NULL, NULL},
+    {"deals", &deal_resource, false, NULL, NULL, NULL},
 };
 
 static const export_kind *kind_of(const char *plural)
@@ -143,6 +149,8 @@ typedef struct ex_state {
     const export_kind *kind;
     db_cursor *xcur;             /* the kind's extra_scan, read alongside the rows */
     int xat;
+    bool xcells;                 /* the extras go to their cells by extra_cells, not as JSON */
+    buf *xids, *xnames;          /* extra_cells' cells */
     buf extra;                   /* the row's write_extra object */
     long long rows;
     bool failed;
@@ -252,6 +260,33 @@ static void put_int(buf *b, long long v)
     buf_add(b, t + sizeof t - n, n);
 }
 
+/* a contact's "company_ids" and "companies" cells from the links scan: the same text
+ * json_cell makes of contact_links_write's object (ids and names joined by "; "), without
+ * writing the JSON and scanning it again, which was most of an export's cost per link. A
+ * name the JSON would not carry byte for byte (hidden: null; invalid UTF-8, which the
+ * writer replaces) takes that path for its entry. */
+static void contact_link_cells(db_cursor *cur, int *at, long long id, buf *ids, buf *names, buf *scratch)
+{
+    contact_link l;
+    for (bool first = true; contact_links_at(cur, at, id, &l); *at = db_step(cur), first = false) {
+        if (ids) {
+            if (!first) buf_add(ids, "; ", 2);
+            put_int(ids, l.company_id);
+        }
+        if (!names) continue;
+        if (!first) buf_add(names, "; ", 2);
+        size_t n = l.name ? strlen(l.name) : 0;
+        if (l.name && utf8_valid(l.name, n)) { buf_add(names, l.name, n); continue; }
+        buf_reset(scratch);
+        jw w;
+        jw_init(&w, scratch);
+        contact_link_json(&w, &l);
+        json_t *v = json_loadb(scratch->data, scratch->len, 0, NULL);
+        json_cell_of(names, v, "; ");
+        json_decref(v);
+    }
+}
+
 /* the cells of m's members of `text` (NULL: none; all empty); done[i] false where the
  * jansson path must write member i */
 static void member_cells(ex_state *st, const ex_members *m, const char *text, size_t len, const char *sep, bool *number, bool *done)
@@ -286,7 +321,7 @@ static void export_row(void *cls, db_cursor *cur)
     }
     bool need_extra = st->need_extra;
     buf_reset(&st->extra);
-    if (need_extra) {   /* the members write_extra adds (links and the like), as one object */
+    if (need_extra && !st->xcells) {   /* the members write_extra adds (links and the like), as one object */
         jw w;
         jw_init(&w, &st->extra);
         jw_obj(&w);
@@ -314,7 +349,8 @@ static void export_row(void *cls, db_cursor *cur)
         /* the custom fields and the extras go to their cells in one pass over each object */
         bool cnum[64], cdone[64], xnum[64], xdone[64];
         member_cells(st, &st->custom, custom_text, custom_len, ", ", cnum, cdone);
-        member_cells(st, &st->extras, st->extra.data, st->extra.len, "; ", xnum, xdone);
+        member_cells(st, &st->extras, need_extra && st->xcells ? NULL : st->extra.data, st->extra.len, "; ", xnum, xdone);
+        if (need_extra && st->xcells) st->kind->extra_cells(st->xcur, &st->xat, id, st->xids, st->xnames, &st->extra);
         size_t n = 0;
         for (size_t i = 0; i < st->ncols && n < 64; i++) {
             if (!st->on[i]) continue;
@@ -488,6 +524,14 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
     if (st.need_extra && k->extra_scan && whole) {
         st.xcur = k->extra_scan(&lc);
         st.xat = 2;
+        /* straight to the cells when every extra written is one extra_cells makes */
+        st.xcells = k->extra_cells && rq->format != EXPORT_VCARD;
+        for (size_t i = 0; i < st.extras.n && st.xcells; i++) {
+            buf *cell = &st.cell[st.extras.cell[i]];
+            if (!strcmp(st.extras.keys[i], "company_ids")) st.xids = cell;
+            else if (!strcmp(st.extras.keys[i], "companies")) st.xnames = cell;
+            else st.xcells = false;
+        }
     }
     /* rows in id order, which SQLite gets from the rowid scan without sorting */
     int ar = resource_scan(&lc, res, &q, select.data, "t.id", export_row, &st, e);
