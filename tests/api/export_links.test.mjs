@@ -57,3 +57,21 @@ test('whole and filtered exports write the same link cells, names only of readab
   assert.equal(by.Alone.companies, '');
   assert.equal(by.Alone.company_ids, '');
 });
+
+test('one link column alone, and names that need escaping, read the same whole and filtered', async () => {
+  const odd = await raw.post('/api/v1/companies', { name: '=Ødd "Co"\\ \u2028 zażółć, 1' });
+  assert.equal(odd.status, 201, odd.text);
+  const plain = await raw.post('/api/v1/companies', { name: 'Plain' });
+  assert.equal(plain.status, 201, plain.text);
+  const c = await raw.post('/api/v1/contacts', { last_name: 'Escaped', company_ids: [odd.json.id, plain.json.id] });
+  assert.equal(c.status, 201, c.text);
+  const pick = (rows) => rows.filter((r) => r.last_name === 'Escaped');
+  for (const fields of ['last_name,companies', 'last_name,company_ids', 'company_ids,last_name,companies']) {
+    const whole = pick(await exportRows(raw, { fields }));
+    const filtered = await exportRows(raw, { fields, filter: 'last_name = Escaped' });
+    assert.deepEqual(whole, filtered, fields);
+    assert.equal(whole.length, 1);
+    if (fields.includes('companies')) assert.equal(whole[0].companies, "'=Ødd \"Co\"\\ \u2028 zażółć, 1; Plain", 'formula-escaped once, quotes and backslash kept');
+    if (fields.includes('company_ids')) assert.equal(whole[0].company_ids, `${odd.json.id}; ${plain.json.id}`);
+  }
+});
