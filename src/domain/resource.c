@@ -174,7 +174,10 @@ int resource_get(ctx *c, const resource *res, long long id, const char *fields, 
 
 static void json_decref_cb(void *p) { json_decref(p); }
 
-json_t *resource_load(ctx *c, const resource *res, long long id, scope_action act)
+/* the stored record parsed, and when `text` is given also as written (the answer to a
+ * write: the same bytes a GET gives, without dumping the parsed copy again); NULL when
+ * missing */
+static json_t *load_record(ctx *c, const resource *res, long long id, scope_action act, const char **text, size_t *len)
 {
     buf b;
     buf_init(&b, 0);
@@ -185,9 +188,18 @@ json_t *resource_load(ctx *c, const resource *res, long long id, scope_action ac
     if (write_one(c, res, id, act, &all, &w) == 1) {
         j = json_loadb(b.data, b.len, 0, NULL);
         if (j) arena_defer(c->a, json_decref_cb, j);
+        if (j && text) {
+            *text = arena_strndup(c->a, b.data, b.len);
+            *len = b.len;
+        }
     }
     buf_release(&b);
     return j;
+}
+
+json_t *resource_load(ctx *c, const resource *res, long long id, scope_action act)
+{
+    return load_record(c, res, id, act, NULL, NULL);
 }
 
 /* ---------- validation ---------- */
@@ -453,7 +465,9 @@ static int finish_write(ctx *c, const resource *res, long long id, json_t *befor
                         const char *action, buf *out, errs *e, bool own_tx)
 {
     if (res->after_save && res->after_save(c, id, w, e) != 0) return e->n ? 422 : 500;
-    json_t *after = resource_load(c, res, id, ACT_WRITE);
+    const char *after_text = NULL;
+    size_t after_len = 0;
+    json_t *after = load_record(c, res, id, ACT_WRITE, &after_text, &after_len);
     bool in_reach = after != NULL;   /* only then may the answer show what `after` holds */
     if (!after && !before) {   /* created outside the principal's own reach */
         errs_add(e, res->owner_column, "forbidden_owner", "your role only allows %s you own or your team owns", res->plural);
@@ -479,9 +493,7 @@ static int finish_write(ctx *c, const resource *res, long long id, json_t *befor
     jw jo;
     jw_init(&jo, out);
     if (in_reach) {   /* the record just loaded is the answer: no second read */
-        char *s = json_dumps(after, JSON_COMPACT);
-        buf_adds(out, s);
-        free(s);
+        buf_add(out, after_text, after_len);
     } else {
         resource_write_record(c, res, id, NULL, &jo);
     }
