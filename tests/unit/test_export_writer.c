@@ -122,6 +122,37 @@ static void test_csv_file(void **state)
     assert_int_equal(table_open(&w, EXPORT_VCARD, path, NULL, 0, err, sizeof err), -1);
 }
 
+/* a row larger than the writer's line buffer (a cell of 3 MB of quotes doubles to 6 MB)
+ * between two small ones: every byte written, in order */
+static void test_csv_big_row(void **state)
+{
+    (void)state;
+    char err[256];
+    const char *path = tmp_path("csv");
+    table_writer *w;
+    assert_int_equal(table_open(&w, EXPORT_CSV, path, NULL, 0, err, sizeof err), 0);
+    size_t n = 3u << 20;
+    char *big = malloc(n);
+    memset(big, '"', n);
+    table_cell small[1] = {{"a", 1, false}}, huge[2] = {{big, n, false}, {"@b", 2, false}};
+    assert_int_equal(table_row(w, small, 1, err, sizeof err), 0);
+    assert_int_equal(table_row(w, huge, 2, err, sizeof err), 0);
+    assert_int_equal(table_row(w, small, 1, err, sizeof err), 0);
+    assert_int_equal(table_close(w, err, sizeof err), 0);
+    free(big);
+    FILE *f = fopen(path, "rb");
+    size_t want = 3 + 3 + (2 * n + 2) + 4 + 2 + 3;
+    char *data = malloc(want + 1);
+    assert_int_equal(fread(data, 1, want + 1, f), want);
+    fclose(f);
+    assert_memory_equal(data, "\xef\xbb\xbf" "a\r\n\"\"\"", 8);
+    for (size_t i = 6; i < 6 + 2 * n + 2; i++)
+        if (data[i] != '"') fail_msg("byte %zu is %d", i, data[i]);
+    assert_memory_equal(data + 6 + 2 * n + 2, ",'@b\r\na\r\n", 9);
+    free(data);
+    unlink(path);
+}
+
 static void test_vcard(void **state)
 {
     (void)state;
@@ -169,6 +200,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_cells),
         cmocka_unit_test(test_csv_file),
+        cmocka_unit_test(test_csv_big_row),
         cmocka_unit_test(test_xlsx_reads_back),
         cmocka_unit_test(test_vcard),
     };
