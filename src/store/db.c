@@ -394,13 +394,12 @@ enum { GROUP_MAX = 32, GROUP_WAIT_US = 300 };
 
 /* The writer does not checkpoint the WAL into the database file as part of a commit (SQLite's
  * default, every 1,000 pages), where every writer queued behind the lock would wait for the
- * copy and its fsync: the thread that committed a group does it after letting the lock go,
- * with a passive checkpoint that writers do not wait for. Only when the WAL keeps growing
- * anyway (writes never pause) does a commit checkpoint under the lock, so that the WAL is
- * restarted and stays bounded. */
+ * copy and its fsync: a checkpointer thread does it, with a passive checkpoint that writers
+ * do not wait for, once the WAL holds CHECKPOINT_FRAMES pages. Only when the WAL keeps
+ * growing anyway (writes never pause) does a commit checkpoint under the lock, so that the
+ * WAL is restarted and stays bounded. */
 enum { CHECKPOINT_FRAMES = 4000, CHECKPOINT_FORCE_FRAMES = 16000 };
 static atomic_int g_wal_frames;
-static atomic_flag g_checkpointing = ATOMIC_FLAG_INIT;
 
 static int wal_grown(void *unused, sqlite3 *h, const char *name, int frames)
 {
@@ -413,14 +412,54 @@ static int wal_grown(void *unused, sqlite3 *h, const char *name, int frames)
     return SQLITE_OK;
 }
 
-/* after a commit, outside the write lock, on the committing thread's own connection */
-static void checkpoint_if_due(db *d)
+/* The checkpointer: a thread of its own with its own connection, woken after a commit
+ * that left the WAL long, so that no writer's request waits for the copy and its fsync */
+static pthread_mutex_t g_ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_ckpt_wake = PTHREAD_COND_INITIALIZER;
+static bool g_ckpt_due, g_ckpt_stop, g_ckpt_started;
+static pthread_t g_ckpt_thread;
+
+static void *checkpointer(void *unused)
 {
-    if (!d || atomic_load(&g_wal_frames) < CHECKPOINT_FRAMES || atomic_flag_test_and_set(&g_checkpointing)) return;
-    int log = 0, done = 0;
-    if (sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK && done >= log)
-        atomic_store(&g_wal_frames, 0);
-    atomic_flag_clear(&g_checkpointing);
+    (void)unused;
+    char err[512];
+    db *d = db_open(g_path, err, sizeof err);
+    pthread_mutex_lock(&g_ckpt_mu);
+    for (;;) {
+        while (!g_ckpt_due && !g_ckpt_stop) pthread_cond_wait(&g_ckpt_wake, &g_ckpt_mu);
+        if (g_ckpt_stop) break;
+        g_ckpt_due = false;
+        pthread_mutex_unlock(&g_ckpt_mu);
+        int log = 0, done = 0;
+        /* a reader still on old frames keeps it from finishing: the next commit asks again */
+        if (d && sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK && done >= log)
+            atomic_store(&g_wal_frames, 0);
+        pthread_mutex_lock(&g_ckpt_mu);
+    }
+    pthread_mutex_unlock(&g_ckpt_mu);
+    db_close(d);
+    return NULL;
+}
+
+/* after a commit, outside the write lock */
+static void checkpoint_if_due(void)
+{
+    if (atomic_load(&g_wal_frames) < CHECKPOINT_FRAMES) return;
+    pthread_mutex_lock(&g_ckpt_mu);
+    if (!g_ckpt_started && !g_ckpt_stop) g_ckpt_started = pthread_create(&g_ckpt_thread, NULL, checkpointer, NULL) == 0;
+    g_ckpt_due = true;
+    pthread_cond_signal(&g_ckpt_wake);
+    pthread_mutex_unlock(&g_ckpt_mu);
+}
+
+static void checkpointer_stop(void)
+{
+    pthread_mutex_lock(&g_ckpt_mu);
+    g_ckpt_stop = true;
+    bool started = g_ckpt_started;
+    pthread_cond_signal(&g_ckpt_wake);
+    pthread_mutex_unlock(&g_ckpt_mu);
+    if (started) pthread_join(g_ckpt_thread, NULL);
 }
 
 typedef struct group_member {
@@ -439,6 +478,7 @@ static group_member *g_members;      /* released savepoints waiting for the grou
 
 static void writer_close(void)
 {
+    checkpointer_stop();
     pthread_mutex_lock(&g_write_lock);
     db_close(g_writer);
     g_writer = NULL;
@@ -523,7 +563,7 @@ static void wait_done(group_member *me, bool bounded)
 
 /* under g_write_lock, which it releases: the member `me` (NULL when it rolled back) leaves
  * the group; the group commits now unless another writer is queued or expected */
-static int group_leave(db *d, group_member *me)
+static int group_leave(group_member *me)
 {
     bool queued = atomic_load(&g_queued) > 0;
     bool expected = me && g_group_busy;
@@ -531,7 +571,7 @@ static int group_leave(db *d, group_member *me)
     if (g_group_size >= GROUP_MAX || !(queued || expected)) {
         int rc = g_group_open ? group_commit() : 0;
         pthread_mutex_unlock(&g_write_lock);
-        checkpoint_if_due(d);
+        checkpoint_if_due();
         return rc;
     }
     pthread_mutex_unlock(&g_write_lock);
@@ -547,7 +587,7 @@ static int group_leave(db *d, group_member *me)
         bool committed = !me->done;
         if (committed) group_commit();
         pthread_mutex_unlock(&g_write_lock);
-        if (committed) checkpoint_if_due(d);
+        if (committed) checkpoint_if_due();
     }
     return me->rc;
 }
@@ -588,7 +628,7 @@ int db_begin(db *d)
     if (write_lock() != 0) {
         /* a group left open for this writer must still be committed by someone */
         pthread_mutex_lock(&g_write_lock);
-        group_leave(d, NULL);
+        group_leave(NULL);
         d->tx_depth = 0;
         return -1;
     }
@@ -596,7 +636,7 @@ int db_begin(db *d)
     int rc = d->pooled ? group_join(d) : db_run(d, "BEGIN IMMEDIATE", NULL) < 0 ? -1 : 0;
     if (rc != 0) {
         d->tx_depth = 0;
-        group_leave(d, NULL);
+        group_leave(NULL);
     }
     return rc;
 }
@@ -613,11 +653,11 @@ int db_commit(db *d)
     d->writing = false;
     if (d->savepoint && db_exec(g_writer, "RELEASE member") != 0) {
         undo_member(d);
-        group_leave(d, NULL);
+        group_leave(NULL);
         return -1;
     }
     group_member me = {0};
-    return group_leave(d, &me);
+    return group_leave(&me);
 }
 
 void db_rollback(db *d)
@@ -632,7 +672,7 @@ void db_rollback(db *d)
     }
     d->writing = false;
     undo_member(d);
-    group_leave(d, NULL);
+    group_leave(NULL);
 }
 
 int db_run_at_commit(db *d, const char *sql, const dbparams *p)
