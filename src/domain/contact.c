@@ -10,6 +10,7 @@
 #include "domain/search.h"
 #include "http/openapi.h"
 #include "http/rest.h"
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,6 +230,74 @@ static db_cursor *links_query(ctx *c, long long id)
 }
 
 db_cursor *contact_links_scan(ctx *c) { return links_query(c, 0); }
+
+/* the names table: slot i holds company i (ids are rowids, so a base whose ids stay below
+ * NAMES_MAX is read into it whole); its size is fixed, not the export's */
+enum { NAMES_MAX = 1 << 18, NAMES_TEXT = 8 << 20, NAME_NONE = -2, NAME_HIDDEN = -1 };
+struct contact_names {
+    int32_t len[NAMES_MAX];      /* NAME_NONE: no such live company; NAME_HIDDEN: not readable */
+    uint32_t off[NAMES_MAX];
+    char *text;
+    size_t used;
+};
+
+contact_names *contact_names_load(ctx *c)
+{
+    if (db_scalar(c->db, "SELECT coalesce(max(id), 0) FROM companies", NULL, -1) >= NAMES_MAX) return NULL;
+    buf sql;
+    buf_init(&sql, 0);
+    dbparams p;
+    dbparams_init(&p, c->a);
+    buf_adds(&sql, "SELECT t.id, CASE WHEN 1");
+    resource_scope_sql(c, &company_resource, ACT_READ, &sql, &p);
+    buf_adds(&sql, " THEN t.name END FROM companies t WHERE t.deleted_at IS NULL");
+    db_cursor *cur = db_query(c->db, sql.data, &p);
+    buf_release(&sql);
+    if (!cur) return NULL;
+    contact_names *n = xmalloc(sizeof *n);
+    for (size_t i = 0; i < NAMES_MAX; i++) n->len[i] = NAME_NONE;
+    n->text = xmalloc(NAMES_TEXT);
+    n->used = 0;
+    int rc;
+    while ((rc = db_step(cur)) == 1) {
+        long long id = db_col_int(cur, 0);
+        const char *name = db_col_text(cur, 1);
+        size_t len = name ? strlen(name) : 0;
+        if (id < 0 || id >= NAMES_MAX || n->used + len + 1 > NAMES_TEXT) { rc = -1; break; }   /* does not fit */
+        n->len[id] = name ? (int32_t)len : NAME_HIDDEN;
+        n->off[id] = (uint32_t)n->used;
+        memcpy(n->text + n->used, name ? name : "", len + 1);
+        n->used += len + 1;
+    }
+    db_done(cur);
+    if (rc != 0) { contact_names_free(n); return NULL; }
+    return n;
+}
+
+void contact_names_free(contact_names *n)
+{
+    if (!n) return;
+    free(n->text);
+    free(n);
+}
+
+db_cursor *contact_links_scan_bare(ctx *c)
+{
+    return db_query(c->db, "SELECT contact_id, company_id, role FROM contact_companies ORDER BY contact_id, company_id", NULL);
+}
+
+bool contact_links_at_named(db_cursor *cur, int *at, long long id, const contact_names *n, contact_link *l)
+{
+    if (*at == 2) *at = cur ? db_step(cur) : 0;
+    while (*at == 1 && db_col_int(cur, 0) < id) *at = db_step(cur);
+    for (; *at == 1 && db_col_int(cur, 0) == id; *at = db_step(cur)) {
+        long long co = db_col_int(cur, 1);
+        if (co < 0 || co >= NAMES_MAX || n->len[co] == NAME_NONE) continue;   /* deleted: as the join */
+        *l = (contact_link){co, n->len[co] == NAME_HIDDEN ? NULL : n->text + n->off[co], db_col_text(cur, 2)};
+        return true;
+    }
+    return false;
+}
 
 bool contact_links_at(db_cursor *cur, int *at, long long id, contact_link *l)
 {

@@ -49,6 +49,18 @@ void contact_links_write(db_cursor *cur, int *at, long long id, jw *w);
  * next link with *at = db_step(cur) */
 typedef struct contact_link { long long company_id; const char *name, *role; } contact_link;
 bool contact_links_at(db_cursor *cur, int *at, long long id, contact_link *l);
+/* the same without the join, for a whole export: the names of every company read once in
+ * id order (sequential pages, where a look-up per link is a random read of the companies
+ * table) into a table of fixed size (2 MiB of slots and 8 MiB of names at most); NULL
+ * when the base does not fit it (ids from 2^18, names over 8 MiB) or on an error, and the
+ * caller takes contact_links_scan. contact_links_at_named reads contact_links_scan_bare's
+ * cursor like contact_links_at, the name from the table; links to deleted companies are
+ * left out as the join leaves them */
+typedef struct contact_names contact_names;
+contact_names *contact_names_load(ctx *c);
+void contact_names_free(contact_names *n);
+db_cursor *contact_links_scan_bare(ctx *c);
+bool contact_links_at_named(db_cursor *cur, int *at, long long id, const contact_names *n, contact_link *l);
 /* one link as the entry of "companies" that contact_links_write writes */
 void contact_link_json(jw *w, const contact_link *l);
 /* HTTP: /api/v1/contacts (standard routes with extra list filters) and

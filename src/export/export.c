@@ -23,10 +23,10 @@ typedef struct export_kind {
     void (*extra_write)(db_cursor *cur, int *at, long long id, jw *w);
     /* optional: the table cells of extra_write's members straight from the scan (ids: the
      * cell of "company_ids", names: of "companies", NULL when not written) */
-    void (*extra_cells)(db_cursor *cur, int *at, long long id, buf *ids, buf *names, buf *scratch);
+    void (*extra_cells)(db_cursor *cur, int *at, long long id, const contact_names *table, buf *ids, buf *names, buf *scratch);
 } export_kind;
 
-static void contact_link_cells(db_cursor *cur, int *at, long long id, buf *ids, buf *names, buf *scratch);
+static void contact_link_cells(db_cursor *cur, int *at, long long id, const contact_names *table, buf *ids, buf *names, buf *scratch);
 
 static const export_kind kinds[] = {
     {"contacts", &contact_resource, true, contact_links_scan, contact_links_write, contact_link_cells},
@@ -151,6 +151,7 @@ typedef struct ex_state {
     int xat;
     bool xcells;                 /* the extras go to their cells by extra_cells, not as JSON */
     buf *xids, *xnames;          /* extra_cells' cells */
+    contact_names *names;        /* the company names read in one pass (NULL: the join) */
     buf extra;                   /* the row's write_extra object */
     long long rows;
     bool failed;
@@ -265,10 +266,11 @@ static void put_int(buf *b, long long v)
  * writing the JSON and scanning it again, which was most of an export's cost per link. A
  * name the JSON would not carry byte for byte (hidden: null; invalid UTF-8, which the
  * writer replaces) takes that path for its entry. */
-static void contact_link_cells(db_cursor *cur, int *at, long long id, buf *ids, buf *names, buf *scratch)
+static void contact_link_cells(db_cursor *cur, int *at, long long id, const contact_names *table, buf *ids, buf *names, buf *scratch)
 {
     contact_link l;
-    for (bool first = true; contact_links_at(cur, at, id, &l); *at = db_step(cur), first = false) {
+    for (bool first = true; table ? contact_links_at_named(cur, at, id, table, &l) : contact_links_at(cur, at, id, &l);
+         *at = db_step(cur), first = false) {
         if (ids) {
             if (!first) buf_add(ids, "; ", 2);
             put_int(ids, l.company_id);
@@ -350,7 +352,7 @@ static void export_row(void *cls, db_cursor *cur)
         bool cnum[64], cdone[64], xnum[64], xdone[64];
         member_cells(st, &st->custom, custom_text, custom_len, ", ", cnum, cdone);
         member_cells(st, &st->extras, need_extra && st->xcells ? NULL : st->extra.data, st->extra.len, "; ", xnum, xdone);
-        if (need_extra && st->xcells) st->kind->extra_cells(st->xcur, &st->xat, id, st->xids, st->xnames, &st->extra);
+        if (need_extra && st->xcells) st->kind->extra_cells(st->xcur, &st->xat, id, st->names, st->xids, st->xnames, &st->extra);
         size_t n = 0;
         for (size_t i = 0; i < st->ncols && n < 64; i++) {
             if (!st->on[i]) continue;
@@ -525,7 +527,8 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
     q.q = rq->q;
     /* the extras of a whole export in one pass; a filtered one may want few of them */
     bool whole = !(rq->filter && *rq->filter) && !(rq->q && *rq->q);
-    if (st.need_extra && k->extra_scan && whole) {
+    bool xscan = st.need_extra && k->extra_scan && whole;
+    if (xscan) {
         st.xcur = k->extra_scan(&lc);
         st.xat = 2;
         /* straight to the cells when every extra written is one extra_cells makes */
@@ -536,11 +539,17 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
             else if (!strcmp(st.extras.keys[i], "companies")) st.xnames = cell;
             else st.xcells = false;
         }
+        /* the links without the join where the company names fit the bounded table */
+        if (st.xcells && (st.names = contact_names_load(&lc))) {
+            db_done(st.xcur);
+            st.xcur = contact_links_scan_bare(&lc);
+        }
     }
     /* rows in id order, which SQLite gets from the rowid scan without sorting */
     int ar = resource_scan(&lc, res, &q, select.data, "t.id", export_row, &st, e);
-    if (st.xcur && st.xat < 0 && ar == 200) ar = 500;   /* the links stopped short: the file would lack them */
+    if (xscan && (!st.xcur || st.xat < 0) && ar == 200) ar = 500;   /* the links failed or stopped short: the file would lack them */
     db_done(st.xcur);
+    contact_names_free(st.names);
     int closed = st.vf ? (fclose(st.vf) == 0 ? 0 : -1) : table_close(st.tw, err, sizeof err);
     if (ar != 200) { status = ar; goto done; }
     if (st.failed || closed != 0) {
