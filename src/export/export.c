@@ -528,6 +528,8 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
     /* the extras of a whole export in one pass; a filtered one may want few of them */
     bool whole = !(rq->filter && *rq->filter) && !(rq->q && *rq->q);
     bool xscan = st.need_extra && k->extra_scan && whole;
+    /* the rows, their links and the company names from one snapshot of the base */
+    db_read_begin(lc.db);
     if (xscan) {
         st.xcur = k->extra_scan(&lc);
         st.xat = 2;
@@ -549,6 +551,7 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
     int ar = resource_scan(&lc, res, &q, select.data, "t.id", export_row, &st, e);
     if (xscan && (!st.xcur || st.xat < 0) && ar == 200) ar = 500;   /* the links failed or stopped short: the file would lack them */
     db_done(st.xcur);
+    db_read_end(lc.db);
     contact_names_free(st.names);
     int closed = st.vf ? (fclose(st.vf) == 0 ? 0 : -1) : table_close(st.tw, err, sizeof err);
     if (ar != 200) { status = ar; goto done; }
