@@ -184,16 +184,20 @@ int client_keys_set(ctx *c, const char *delete_sql, const char *insert_sql, cons
     int rc = 0;
     json_array_foreach(list, i, item) {
         const char *k = key(c, item);
-        if (!k) continue;
-        dbparams q;
-        dbparams_init(&q, c->a);
-        dbp_text(&q, k);
-        dbp_text(&q, object);
-        dbp_int(&q, id);
-        if (db_run(c->db, insert_sql, &q) < 0) { rc = -1; break; }
+        if (k && client_key_add(c, insert_sql, object, id, k) != 0) { rc = -1; break; }
     }
     json_decref(list);
     return rc;
+}
+
+int client_key_add(ctx *c, const char *insert_sql, const char *object, long long id, const char *key)
+{
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, key);
+    dbp_text(&p, object);
+    dbp_int(&p, id);
+    return db_run(c->db, insert_sql, &p) < 0 ? -1 : 0;
 }
 
 void client_keys_same(ctx *c, const char *sql, const char *object, long long id, int max,

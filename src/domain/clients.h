@@ -45,6 +45,8 @@ int client_index_write(ctx *c, const char *object, long long id, bool found, buf
 typedef const char *(*client_key_fn)(ctx *c, json_t *item);
 int client_keys_set(ctx *c, const char *delete_sql, const char *insert_sql, const char *object, long long id,
                     const char *list_json, client_key_fn key);
+/* one key row more: insert_sql as above. 0 / -1 */
+int client_key_add(ctx *c, const char *insert_sql, const char *object, long long id, const char *key);
 /* calls found for each other card `sql` (taking object, id, max) gives as (object, id) */
 void client_keys_same(ctx *c, const char *sql, const char *object, long long id, int max,
                       void (*found)(void *cls, const char *object, long long id), void *cls);

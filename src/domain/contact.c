@@ -207,6 +207,15 @@ void contact_links_audit(jw *w, long long company_id, const char *company_name)
     jw_arr_end(w);
 }
 
+/* the name of company `t` where the principal may read it, else NULL (a link to a company
+ * beyond sight shows its id only) */
+static void readable_company_name(ctx *c, buf *sql, dbparams *p)
+{
+    buf_adds(sql, "CASE WHEN 1");
+    resource_scope_sql(c, &company_resource, ACT_READ, sql, p);
+    buf_adds(sql, " THEN t.name END");
+}
+
 /* the links of contact `id`, or of every contact when id is 0: contact_id, company_id,
  * role and the company's name where the caller may read it, in contact and company order */
 static db_cursor *links_query(ctx *c, long long id)
@@ -215,10 +224,9 @@ static db_cursor *links_query(ctx *c, long long id)
     buf_init(&sql, 0);
     dbparams p;
     dbparams_init(&p, c->a);
-    buf_adds(&sql, "SELECT l.contact_id, l.company_id, l.role, CASE WHEN 1");
-    resource_scope_sql(c, &company_resource, ACT_READ, &sql, &p);
-    buf_adds(&sql, " THEN t.name END FROM contact_companies l JOIN companies t ON t.id = l.company_id"
-                   " WHERE t.deleted_at IS NULL");
+    buf_adds(&sql, "SELECT l.contact_id, l.company_id, l.role, ");
+    readable_company_name(c, &sql, &p);
+    buf_adds(&sql, " FROM contact_companies l JOIN companies t ON t.id = l.company_id WHERE t.deleted_at IS NULL");
     if (id) {
         buf_adds(&sql, " AND l.contact_id = ?");
         dbp_int(&p, id);
@@ -248,9 +256,9 @@ contact_names *contact_names_load(ctx *c)
     buf_init(&sql, 0);
     dbparams p;
     dbparams_init(&p, c->a);
-    buf_adds(&sql, "SELECT t.id, CASE WHEN 1");
-    resource_scope_sql(c, &company_resource, ACT_READ, &sql, &p);
-    buf_adds(&sql, " THEN t.name END FROM companies t WHERE t.deleted_at IS NULL");
+    buf_adds(&sql, "SELECT t.id, ");
+    readable_company_name(c, &sql, &p);
+    buf_adds(&sql, " FROM companies t WHERE t.deleted_at IS NULL");
     db_cursor *cur = db_query(c->db, sql.data, &p);
     buf_release(&sql);
     if (!cur) return NULL;

@@ -5,6 +5,9 @@
 #include <jansson.h>
 #include <string.h>
 
+/* a key row of a card (key, object, object_id) */
+static const char insert_sql[] = "INSERT OR IGNORE INTO email_index(email, object, object_id) VALUES(?, ?, ?)";
+
 /* ASCII lower case: the domain is case-insensitive and mailboxes are in practice */
 const char *email_index_key(ctx *c, json_t *item)
 {
@@ -17,19 +20,13 @@ const char *email_index_key(ctx *c, json_t *item)
 
 int email_index_set(ctx *c, const char *object, long long id, const char *emails_json)
 {
-    return client_keys_set(c, "DELETE FROM email_index WHERE object = ? AND object_id = ?",
-                           "INSERT OR IGNORE INTO email_index(email, object, object_id) VALUES(?, ?, ?)", object, id,
+    return client_keys_set(c, "DELETE FROM email_index WHERE object = ? AND object_id = ?", insert_sql, object, id,
                            emails_json, email_index_key);
 }
 
 int email_index_add(ctx *c, const char *object, long long id, const char *key)
 {
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_text(&p, key);
-    dbp_text(&p, object);
-    dbp_int(&p, id);
-    return db_run(c->db, "INSERT OR IGNORE INTO email_index(email, object, object_id) VALUES(?, ?, ?)", &p) < 0 ? -1 : 0;
+    return client_key_add(c, insert_sql, object, id, key);
 }
 
 void email_index_same(ctx *c, const char *object, long long id, int max,

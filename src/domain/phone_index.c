@@ -34,21 +34,19 @@ const char *phone_index_key(ctx *c, json_t *item)
     return n < PHONE_MIN_DIGITS ? NULL : reversed(c->a, digits, n);
 }
 
+/* a key row of a card (key, object, object_id) */
+static const char insert_sql[] = "INSERT OR IGNORE INTO phone_index(rev, object, object_id) VALUES(?, ?, ?)";
+
 int phone_index_set(ctx *c, const char *object, long long id, const char *phones_json)
 {
     return client_keys_set(c, "DELETE FROM phone_index WHERE object = ? AND object_id = ?",
-                           "INSERT OR IGNORE INTO phone_index(rev, object, object_id) VALUES(?, ?, ?)", object, id,
+                           insert_sql, object, id,
                            phones_json, phone_index_key);
 }
 
 int phone_index_add(ctx *c, const char *object, long long id, const char *key)
 {
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_text(&p, key);
-    dbp_text(&p, object);
-    dbp_int(&p, id);
-    return db_run(c->db, "INSERT OR IGNORE INTO phone_index(rev, object, object_id) VALUES(?, ?, ?)", &p) < 0 ? -1 : 0;
+    return client_key_add(c, insert_sql, object, id, key);
 }
 
 void phone_index_same(ctx *c, const char *object, long long id, int max,

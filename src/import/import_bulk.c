@@ -87,8 +87,6 @@ bool import_bulk_fits(job *j)
 
 /* ---------- the reading thread ---------- */
 
-static void json_decref_cb(void *p) { json_decref(p); }
-
 /* the company a contact row names: how to find it, and its checks in case it must be made */
 static void prepare_company(job *j, ctx *c, const mapped_row *m, bulk_row *r)
 {
@@ -101,10 +99,7 @@ static void prepare_company(job *j, ctx *c, const mapped_row *m, bulk_row *r)
     r->co_key = arena_printf(c->a, "%s\x01%s", r->co_tax ? company_tax_key(c->a, r->co_tax) : "",
                              *name_key ? name_key : r->co_name ? r->co_name : "");
     if (!r->co_name) return;
-    json_t *body = json_deep_copy(l);
-    arena_defer(c->a, json_decref_cb, body);
-    json_t *owner = json_object_get(m->record, "owner_id");
-    if (owner) json_object_set(body, "owner_id", owner);
+    json_t *body = job_linked_body(c, l, m->record);
     errs e;
     errs_init(&e, c->a);
     int st = resource_check_create(c, &j->linked_res, body, &r->cw, &e);

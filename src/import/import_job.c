@@ -236,6 +236,15 @@ static const object_kind *kind_of(const char *plural)
 
 static void json_decref_cb(void *p) { json_decref(p); }
 
+json_t *job_linked_body(ctx *c, json_t *linked, json_t *record)
+{
+    json_t *body = json_deep_copy(linked);
+    arena_defer(c->a, json_decref_cb, body);
+    json_t *owner = json_object_get(record, "owner_id");
+    if (owner) json_object_set(body, "owner_id", owner);
+    return body;
+}
+
 static void schema_add_resource(map_schema *s, ctx *c, const resource *res, const char *prefix, bool main)
 {
     char path[128];
@@ -642,10 +651,7 @@ static int link_company(job *j, ctx *c, const mapped_row *m, long long line, lon
             *reason = arena_printf(c->a, "no company with tax id '%s' and no company name to create one", tax ? tax : "");
             return 0;
         }
-        json_t *body = json_deep_copy(l);
-        arena_defer(c->a, json_decref_cb, body);
-        json_t *owner = json_object_get(m->record, "owner_id");
-        if (owner) json_object_set(body, "owner_id", owner);
+        json_t *body = job_linked_body(c, l, m->record);
         errs e;
         errs_init(&e, c->a);
         int st = resource_create(c, &j->linked_res, body, &id, create_out(j), &e);

@@ -67,6 +67,9 @@ typedef struct dup_key { const char *kind, *key; } dup_key;
 
 /* "column 'E-mail': 'emails[0].value' is not an email address; ..." */
 const char *job_reason(job *j, arena *a, const errs *e, const char *prefix);
+/* the body of the card a row links to (its company or contact person), owned like the row's
+ * own card; freed with the arena */
+json_t *job_linked_body(ctx *c, json_t *linked, json_t *record);
 const char *job_status_reason(const resource *res, int st, const errs *e, job *j, arena *a);
 /* statuses of a write that mean the database failed (the job stops) */
 bool job_fatal_status(int st);
