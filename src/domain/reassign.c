@@ -72,15 +72,7 @@ int reassign_rows(ctx *c, const char *object, const char *select_sql, const char
 /* moves the live cards of one kind, one audit row each */
 static int move_cards(ctx *c, const client_kind *k, long long from, long long to, long long *moved)
 {
-    const char *table = k->res->table;
-    size_t n;
-    int rc = reassign_rows(c, k->object,
-                           arena_printf(c->a, "SELECT id FROM %s WHERE owner_id = ? AND deleted_at IS NULL ORDER BY id", table),
-                           arena_printf(c->a, "UPDATE %s SET owner_id = ?, version = version + 1,"
-                                              " updated_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ','now') WHERE id = ?", table),
-                           from, to, arena_printf(c->a, "{\"owner_id\":[%lld,%lld]}", from, to), &n);
-    *moved += rc == 0 ? (long long)n : 0;
-    return rc;
+    return reassign_owned_rows(c, k->res->table, k->object, from, to, moved);
 }
 
 static int move_contacts(ctx *c, long long from, long long to, long long *moved) { return move_cards(c, &client_contact, from, to, moved); }
