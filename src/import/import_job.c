@@ -403,7 +403,7 @@ static void job_close(job *j)
 }
 
 /* the row as read, padded to the header's width (sheets leave trailing empty cells out) */
-const char *job_cells_json(arena *a, const import_row *row, size_t width)
+static const char *cells_json(arena *a, const import_row *row, size_t width)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < row->ncells; i++) json_array_append_new(arr, json_stringn(row->cells[i], row->lens[i]));
@@ -632,7 +632,7 @@ const char *job_status_reason(const resource *res, int st, const errs *e, job *j
     }
 }
 
-bool job_fatal_status(int st) { return st == 500 || st == 503; }
+static bool fatal_status(int st) { return st == 500 || st == 503; }
 
 /* the company a contact row names: found by tax id or exact name, else created */
 static int link_company(job *j, ctx *c, const mapped_row *m, long long line, long long *company_id, bool *created, const char **reason)
@@ -655,7 +655,7 @@ static int link_company(job *j, ctx *c, const mapped_row *m, long long line, lon
         errs e;
         errs_init(&e, c->a);
         int st = resource_create(c, &j->linked_res, body, &id, create_out(j), &e);
-        if (job_fatal_status(st)) return -1;
+        if (fatal_status(st)) return -1;
         if (st != 201) {
             *reason = job_reason(j, c->a, &e, "company: ");
             if (!e.n) *reason = arena_printf(c->a, "company: %s", job_status_reason(&j->linked_res, st, &e, j, c->a));
@@ -719,7 +719,7 @@ static int link_contact(job *j, ctx *c, const mapped_row *m, long long company_i
             import_store_row(c, j->id, line, "created", "contact", id, created_version(c, &contact_resource, id), NULL, NULL, NULL) != 0)
             return -1;
     }
-    if (job_fatal_status(st)) return -1;
+    if (fatal_status(st)) return -1;
     if (st != 200 && st != 201) *reason = arena_printf(c->a, "contact person: %s", job_status_reason(&contact_resource, st, &e, j, c->a));
     return 0;
 }
@@ -872,7 +872,7 @@ int job_process(job *j, ctx *c, const import_row *row, outcome *o)
             st = resource_create(c, &j->res, m.record, &o->id, create_out(j), e);
             ok = st == 201;
         }
-        if (job_fatal_status(st)) goto fatal;
+        if (fatal_status(st)) goto fatal;
         if (!ok) reason = job_status_reason(&j->res, st, e, j, c->a);
     }
     if (ok && m.linked && j->kind->res == &company_resource) {
@@ -930,7 +930,7 @@ int job_log(job *j, ctx *c, const import_row *row, const outcome *o)
     if (!report && !undo_log) return 0;
     return import_store_row(c, j->id, (long long)row->line, o->action, report ? NULL : j->kind->name,
                             report ? o->dup_id : o->id, o->version, o->reason,
-                            report ? job_cells_json(c->a, row, j->header.ncells) : NULL, o->before);
+                            report ? cells_json(c->a, row, j->header.ncells) : NULL, o->before);
 }
 
 int job_log_unreadable(job *j, ctx *c, size_t line, const char *reason)
@@ -1203,7 +1203,7 @@ int import_undo(ctx *c, long long id, const import_hooks *h, undo_counts *u, cha
                 st = resource_delete(&bc, res, it->object_id, 0, &e);
                 if (st == 204) u->deleted++;
                 else if (st == 404) u->gone++;
-                else if (job_fatal_status(st)) goto fail;
+                else if (fatal_status(st)) goto fail;
                 else u->conflicts++;
             } else {
                 json_t *before = it->before ? json_loads(it->before, 0, NULL) : NULL;
@@ -1217,7 +1217,7 @@ int import_undo(ctx *c, long long id, const import_hooks *h, undo_counts *u, cha
                 buf_release(&out);
                 if (st == 200) u->restored++;
                 else if (st == 404) u->gone++;
-                else if (job_fatal_status(st)) goto fail;
+                else if (fatal_status(st)) goto fail;
                 else u->conflicts++;   /* changed by someone since (412), or no longer ours */
             }
             if (import_store_undo_done(&bc, it->row_id) != 0) goto fail;

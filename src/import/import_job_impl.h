@@ -71,8 +71,6 @@ const char *job_reason(job *j, arena *a, const errs *e, const char *prefix);
  * own card; freed with the arena */
 json_t *job_linked_body(ctx *c, json_t *linked, json_t *record);
 const char *job_status_reason(const resource *res, int st, const errs *e, job *j, arena *a);
-/* statuses of a write that mean the database failed (the job stops) */
-bool job_fatal_status(int st);
 /* the id of the user a cell names, 0 when none, -1 on a database error */
 long long job_owner(owner_cache *oc, ctx *c, const char *text);
 size_t job_row_keys(job *j, arena *a, const mapped_row *m, dup_key **out);
@@ -84,7 +82,6 @@ int job_process(job *j, ctx *c, const import_row *row, outcome *o);
 /* counts the outcome and logs what the report and the undo need; 0 or -1 */
 int job_log(job *j, ctx *c, const import_row *row, const outcome *o);
 int job_log_unreadable(job *j, ctx *c, size_t line, const char *reason);
-const char *job_cells_json(arena *a, const import_row *row, size_t width);
 long long job_now_ms(void);
 
 /* import_bulk.c: true when the run can take the bulk path (see there) */
