@@ -105,8 +105,6 @@ static long long user_member(ctx *c, json_t *body, const char *name, bool active
     return json_integer_value(v);
 }
 
-static void counts_release(void *b) { buf_release(b); }
-
 static const char *user_name(ctx *c, long long id)
 {
     dbparams p;
@@ -162,10 +160,10 @@ static int reassign_post(req *r, const void *data)
     jw_obj(&w);
     buf counts;   /* "contacts: 2, deals: 1" for the confirmation */
     buf_init(&counts, 0);
-    arena_defer(&r->a, counts_release, &counts);
     for (int i = 0; i < n; i++) {
         long long moved = 0;
         if (chosen[i]->move(&c, from, to, &moved) != 0) {
+            buf_release(&counts);
             db_rollback(r->db);
             return reply_db_error(r);
         }
@@ -175,6 +173,7 @@ static int reassign_post(req *r, const void *data)
     jw_obj_end(&w);
     jw_kstr(&w, "message", arena_printf(&r->a, "The clients and work of %s have been transferred to %s (%s).",
                                         user_name(&c, from), user_name(&c, to), counts.data));
+    buf_release(&counts);
     jw_obj_end(&w);
     if (db_commit(r->db) != 0) return reply_db_error(r);
     return reply_json(r, 200);
