@@ -35,7 +35,6 @@
 #include "domain/company.h"
 #include "domain/contact.h"
 #include "domain/search.h"
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -149,9 +148,7 @@ static void *prepare(void *cls, ctx *c, const import_row *row)
 
 static company_seen **company_slot(bulk *b, const char *key)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (const char *p = key; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    company_seen **s = &b->companies[h % COMPANY_BUCKETS];
+    company_seen **s = &b->companies[job_key_hash("company", key) % COMPANY_BUCKETS];
     while (*s && strcmp((*s)->key, key)) s = &(*s)->next;
     return s;
 }

@@ -307,7 +307,7 @@ static void schema_add_resource(map_schema *s, ctx *c, const resource *res, cons
 /* ---------- a set of keys already seen in the file (dry runs and previews) ---------- */
 
 
-static uint64_t key_hash(const char *kind, const char *key)
+uint64_t job_key_hash(const char *kind, const char *key)
 {
     uint64_t h = 1469598103934665603ull;
     for (const char *p = kind; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
@@ -829,7 +829,7 @@ int job_process(job *j, ctx *c, const import_row *row, outcome *o)
         if (id) { o->dup_id = id; hit = &keys[i]; }
     }
     for (size_t i = 0; i < nkeys && remember && !o->dup_line; i++) {
-        long long line = keyset_get(&j->seen, key_hash(keys[i].kind, keys[i].key));
+        long long line = keyset_get(&j->seen, job_key_hash(keys[i].kind, keys[i].key));
         if (line) { o->dup_line = line; if (!hit) hit = &keys[i]; }
     }
     if (hit && j->set.on_duplicate == DUP_SKIP) {
@@ -894,7 +894,7 @@ int job_process(job *j, ctx *c, const import_row *row, outcome *o)
     }
     if (guard && db_exec(c->db, "RELEASE import_row") != 0) return -1;
     if (ok && remember)
-        for (size_t i = 0; i < nkeys; i++) keyset_put(&j->seen, key_hash(keys[i].kind, keys[i].key), (long long)row->line);
+        for (size_t i = 0; i < nkeys; i++) keyset_put(&j->seen, job_key_hash(keys[i].kind, keys[i].key), (long long)row->line);
     return 0;
 fatal:
     if (guard) {
@@ -1208,7 +1208,7 @@ int import_undo(ctx *c, long long id, const import_hooks *h, undo_counts *u, cha
             } else {
                 json_t *before = it->before ? json_loads(it->before, 0, NULL) : NULL;
                 if (before) arena_defer(&ba, json_decref_cb, before);
-                uint64_t key = key_hash(it->object, arena_printf(&ba, "%lld", it->object_id));
+                uint64_t key = job_key_hash(it->object, arena_printf(&ba, "%lld", it->object_id));
                 long long expected = keyset_get(&ours, key);
                 buf out;
                 buf_init(&out, 0);

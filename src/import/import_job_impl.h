@@ -22,6 +22,9 @@ typedef struct keyset {
     size_t n, cap;
 } keyset;
 
+/* a (kind, key) pair hashed (FNV-1a), never 0 */
+uint64_t job_key_hash(const char *kind, const char *key);
+
 enum { OWNER_CACHE = 64 };
 
 /* users named in owner columns, by the text of the cell */
