@@ -285,9 +285,9 @@ int import_bulk_run(job *j, const import_hooks *h, long long base_ms, bool *canc
             /* each row's scratch memory goes with it: the batch keeps only what it remembers */
             arena ra;
             arena_init(&ra);
-            ctx rc = bc;
-            rc.a = &ra;
-            failed = write_row(b, &rc, pr) != 0;
+            ctx rowc = bc;
+            rowc.a = &ra;
+            failed = write_row(b, &rowc, pr) != 0;
             arena_release(&ra);
             if ((k & 255) == 255 && job_now_ms() - t0 > 250) break;
         }
