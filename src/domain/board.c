@@ -47,6 +47,17 @@ typedef struct board {
     arena *a;
 } board;
 
+/* `v` (n items of `size` bytes in the arena) with room for one more: when full, a copy
+ * with *cap doubled (from `first`) */
+static void *grow(arena *a, void *v, int n, int *cap, int first, size_t size)
+{
+    if (n < *cap) return v;
+    *cap = *cap ? *cap * 2 : first;
+    void *grown = arena_alloc(a, (size_t)*cap * size);
+    if (n) memcpy(grown, v, (size_t)n * size);
+    return grown;
+}
+
 static column *column_of(board *b, long long stage)
 {
     for (int i = 0; i < b->n; i++)
@@ -61,12 +72,7 @@ static money *money_of(board *b, long long stage, const char *currency)
     if (!col) return NULL;
     for (int i = 0; i < col->namounts; i++)
         if (!strcmp(col->amounts[i].currency, currency)) return &col->amounts[i];
-    if (col->namounts == col->capamounts) {
-        col->capamounts = col->capamounts ? col->capamounts * 2 : 4;
-        money *grown = arena_alloc(b->a, (size_t)col->capamounts * sizeof *grown);
-        if (col->namounts) memcpy(grown, col->amounts, (size_t)col->namounts * sizeof *grown);
-        col->amounts = grown;
-    }
+    col->amounts = grow(b->a, col->amounts, col->namounts, &col->capamounts, 4, sizeof *col->amounts);
     col->amounts[col->namounts] = (money){arena_strdup(b->a, currency), 0};
     return &col->amounts[col->namounts++];
 }
@@ -196,12 +202,7 @@ static int user_set_load(ctx *c, user_set *u)
     int rc, cap = 0;
     u->n = 0;
     while ((rc = db_step(cur)) == 1) {
-        if (u->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            long long *grown = arena_alloc(c->a, (size_t)cap * sizeof *grown);
-            if (u->n) memcpy(grown, u->ids, (size_t)u->n * sizeof *grown);
-            u->ids = grown;
-        }
+        u->ids = grow(c->a, u->ids, u->n, &cap, 16, sizeof *u->ids);
         u->ids[u->n++] = db_col_int(cur, 0);
     }
     db_done(cur);
@@ -277,12 +278,7 @@ static int scoped_totals(ctx *c, long long pid, const user_set *u, int cards, bo
         rc = -1;
         if (cur) while ((rc = db_step(cur)) == 1) {
             if (!db_col_null(cur, 2) && user_in(u, db_col_int(cur, 2))) continue;   /* counted with its owner */
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                shared_row *grown = arena_alloc(c->a, (size_t)cap * sizeof *grown);
-                if (n) memcpy(grown, rows, (size_t)n * sizeof *grown);
-                rows = grown;
-            }
+            rows = grow(c->a, rows, n, &cap, 64, sizeof *rows);
             long long stage = db_col_int(cur, 1);
             rows[n++] = (shared_row){db_col_int(cur, 0), stage, db_col_int(cur, 4), money_of(b, stage, db_col_text(cur, 3))};
         }
