@@ -112,8 +112,8 @@ static size_t columns(ctx *c, const resource *res, ex_col *cols, size_t max, buf
 
 static void json_decref_cb(void *p) { json_decref(p); }
 
-
-/* the same, parsed (vCard; cells the quick reader declines) */
+/* the row's write_extra object (ex_state.extra) parsed: for the vCard, and the cells the
+ * quick reader declines */
 static json_t *extra_json(arena *a, const buf *text)
 {
     json_t *j = json_loadb(text->data, text->len, 0, NULL);
@@ -485,8 +485,10 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
     size_t non = 0;
     for (size_t i = 0; i < ncols; i++) st.on[i] = non < 64 && wanted(rq->fields, cols[i].name) && ++non;
     st.ncells = non;
+    bool owner = false;
     for (size_t i = 0, cell = 0; i < ncols; i++) {
         if (!st.on[i]) continue;
+        owner |= cols[i].kind == COL_OWNER;
         ex_members *m = cols[i].kind == COL_CUSTOM ? &st.custom : cols[i].kind == COL_EXTRA ? &st.extras : NULL;
         if (m) {
             cols[i].slot = (int)m->n;
@@ -495,12 +497,10 @@ int export_run(ctx *c, const export_request *rq, const char *path, long long *ex
         }
         cell++;
     }
-    for (size_t i = 0; i < ncols; i++) st.need_extra |= st.on[i] && cols[i].kind == COL_EXTRA;
-    if (rq->format == EXPORT_VCARD && res == &contact_resource) st.need_extra = true;   /* ORG: the company's name */
-    st.need_extra &= res->write_extra != NULL;
+    /* extras written, or the card's ORG (the company's name) */
+    st.need_extra = res->write_extra && (st.extras.n || (rq->format == EXPORT_VCARD && res == &contact_resource));
     st.kind = k;
-    for (size_t i = 0; i < ncols; i++)
-        if (st.on[i] && cols[i].kind == COL_OWNER) st.owners = load_owners(c, &st.nowners);
+    if (owner) st.owners = load_owners(c, &st.nowners);
     for (int i = 0; i < 64; i++) buf_init(&st.cell[i], 0);
     buf_init(&st.vcard, 0);
     buf_init(&st.extra, 0);
