@@ -88,7 +88,6 @@ static int scan_string(reader *r, span *out)
     out->start = r->p++;
     if (r->trusted) {   /* the closing quote, stepping over escapes */
         const char *q = r->p;
-        out->escaped = false;
         for (;;) {
             while (r->end - q >= 8 && !quote_or_slash8(q)) q += 8;
             while (q < r->end && *q != '"' && *q != '\\') q++;

@@ -213,7 +213,6 @@ void import_settings_write(const import_settings *s, jw *w)
 
 /* ---------- what can be imported ---------- */
 
-
 static const object_kind kinds[] = {
     {"contacts", "contact", &contact_resource, "company", "company", &company_resource, MATCH_PHONE | MATCH_EMAIL},
     {"companies", "company", &company_resource, "contact", "contact", &contact_resource, MATCH_TAX_ID},
@@ -306,7 +305,6 @@ static void schema_add_resource(map_schema *s, ctx *c, const resource *res, cons
 
 /* ---------- a set of keys already seen in the file (dry runs and previews) ---------- */
 
-
 uint64_t job_key_hash(const char *kind, const char *key)
 {
     uint64_t h = 1469598103934665603ull;
@@ -355,8 +353,6 @@ static void keyset_put(keyset *s, uint64_t h, long long line)
 static void keyset_free(keyset *s) { free(s->keys); free(s->lines); memset(s, 0, sizeof *s); }
 
 /* ---------- the job ---------- */
-
-
 
 static int job_open(job *j, ctx *c, long long id, const import_record *rec, char *err, size_t errlen)
 {
@@ -484,7 +480,6 @@ long long job_owner(owner_cache *oc, ctx *c, const char *text)
     }
     return id;
 }
-
 
 size_t job_row_keys(job *j, arena *a, const mapped_row *m, dup_key **out)
 {
@@ -904,7 +899,6 @@ fatal:
     }
     return -1;
 }
-
 
 long long job_now_ms(void)
 {
