@@ -2,6 +2,7 @@
  * and the targets of the client base (contacts, companies). */
 #include "domain/reassign.h"
 #include "domain/clients.h"
+#include "domain/notification.h"
 #include "http/openapi.h"
 #include "http/rest.h"
 #include <stdlib.h>
@@ -105,15 +106,6 @@ static long long user_member(ctx *c, json_t *body, const char *name, bool active
     return json_integer_value(v);
 }
 
-static const char *user_name(ctx *c, long long id)
-{
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, id);
-    const char *name = db_scalar_text(c->db, c->a, "SELECT name FROM users WHERE id = ?", &p);
-    return name ? name : "?";
-}
-
 static int reassign_post(req *r, const void *data)
 {
     (void)data;
@@ -172,7 +164,7 @@ static int reassign_post(req *r, const void *data)
     }
     jw_obj_end(&w);
     jw_kstr(&w, "message", arena_printf(&r->a, "The clients and work of %s have been transferred to %s (%s).",
-                                        user_name(&c, from), user_name(&c, to), counts.data));
+                                        notify_user_name(&c, from), notify_user_name(&c, to), counts.data));
     buf_release(&counts);
     jw_obj_end(&w);
     if (db_commit(r->db) != 0) return reply_db_error(r);
