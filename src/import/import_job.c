@@ -704,11 +704,8 @@ static int link_contact(job *j, ctx *c, const mapped_row *m, long long company_i
             import_store_row(c, j->id, line, "updated", "contact", id, out_version(&j->out), NULL, NULL, undo) != 0)
             return -1;
     } else {
-        json_t *copy = json_deep_copy(body);
-        arena_defer(c->a, json_decref_cb, copy);
+        json_t *copy = job_linked_body(c, body, m->record);
         json_object_set_new(copy, "company_ids", json_pack("[I]", (json_int_t)company_id));
-        json_t *owner = json_object_get(m->record, "owner_id");
-        if (owner) json_object_set(copy, "owner_id", owner);
         st = resource_create(c, &j->linked_res, copy, &id, create_out(j), &e);
         if (st == 201 && !j->set.dry_run && !j->preview &&
             import_store_row(c, j->id, line, "created", "contact", id, created_version(c, &contact_resource, id), NULL, NULL, NULL) != 0)
