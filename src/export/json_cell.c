@@ -356,6 +356,8 @@ static int put_item(buf *b, const span *x)
     }
 }
 
+static int put_list(buf *b, reader *r, const char *sep);
+
 /* a value: as json_cell_of below */
 static int put_value(buf *b, const span *v, const char *sep)
 {
@@ -371,19 +373,9 @@ static int put_value(buf *b, const span *v, const char *sep)
         buf_printf(b, "%.15g", strtod(tmp, NULL));
         return 0;
     }
-    case 'a': {
-        reader r = {v->start + 1, v->end - 1, true};
-        bool first = true;
-        for (;;) {
-            skip_ws(&r);
-            if (r.p >= r.end) return 0;
-            if (*r.p == ',') { r.p++; skip_ws(&r); }
-            span x;
-            scan_value(&r, &x, 0);
-            if (!first) buf_adds(b, sep);
-            first = false;
-            if (put_item(b, &x) != 0) return -1;
-        }
+    case 'a': {   /* checked already: written again by put_list */
+        reader r = {v->start, v->end, true};
+        return put_list(b, &r, sep);
     }
     default: return put_item(b, v);
     }
