@@ -32,6 +32,7 @@
 #include "import/import_match.h"
 #include "import/import_pipeline.h"
 #include "domain/card_fields.h"
+#include "domain/clients.h"
 #include "domain/company.h"
 #include "domain/contact.h"
 #include "domain/search.h"
@@ -168,7 +169,7 @@ static int find_company(bulk *b, ctx *c, const bulk_row *r, long long *id, const
     if (found < 0) return -1;
     if (found) {
         *id = found;
-        *name = match_company_stored_name(c, found);
+        *name = client_name(c, &client_company, found);
     } else if (!r->co_name) {
         *reason = arena_printf(c->a, "no company with tax id '%s' and no company name to create one", r->co_tax ? r->co_tax : "");
     } else {

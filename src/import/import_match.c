@@ -71,14 +71,6 @@ long long match_company_name(ctx *c, const char *name)
                                                 : "SELECT t.id FROM companies t WHERE t.name = ? COLLATE NOCASE", "t.id", &p);
 }
 
-const char *match_company_stored_name(ctx *c, long long id)
-{
-    dbparams p;
-    dbparams_init(&p, c->a);
-    dbp_int(&p, id);
-    return db_scalar_text(c->db, c->a, "SELECT name FROM companies WHERE id = ?", &p);
-}
-
 long long match_field(ctx *c, const resource *res, const char *path, const char *value)
 {
     dbparams p;
