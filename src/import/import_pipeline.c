@@ -69,8 +69,7 @@ static void *reading(void *arg)
             r->row.line = row.line;
             if (rc < 0) {
                 r->error = arena_strdup(&ch->a, err[0] ? err : "the row cannot be read");
-                r->fatal = import_fatal(p->rd);
-                eof = r->fatal;
+                eof = import_fatal(p->rd);   /* the reader cannot go on: the last row */
                 continue;
             }
             copy_row(&ch->a, &row, &r->row);

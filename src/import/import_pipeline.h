@@ -24,7 +24,6 @@ typedef struct pipeline_row {
     int rc;              /* import_next's answer: 1 a row, -1 a source row that could not be read */
     import_row row;      /* cells copied (the reader's buffer moves on) */
     const char *error;   /* rc == -1: why */
-    bool fatal;          /* rc == -1 and the reader cannot go on (the last row) */
     void *prepared;      /* what `prepare` made of a row (rc == 1) */
 } pipeline_row;
 
