@@ -112,11 +112,11 @@ static size_t columns(ctx *c, const resource *res, ex_col *cols, size_t max, buf
 
 static void json_decref_cb(void *p) { json_decref(p); }
 
-/* the row's write_extra object (ex_state.extra) parsed: for the vCard, and the cells the
- * quick reader declines */
-static json_t *extra_json(arena *a, const buf *text)
+/* a row's JSON object parsed, freed with the row's arena: the write_extra object
+ * (ex_state.extra) for the vCard, and the custom fields and extras the quick reader declines */
+static json_t *row_json(arena *a, const char *text, size_t len)
 {
-    json_t *j = json_loadb(text->data, text->len, 0, NULL);
+    json_t *j = json_loadb(text, len, 0, NULL);
     if (j) arena_defer(a, json_decref_cb, j);
     return j;
 }
@@ -343,7 +343,7 @@ static void export_row(void *cls, db_cursor *cur)
             json_t *v = col->f->type == FT_JSON ? json_loadb(s, db_col_len(cur, col->sql), 0, NULL) : json_string(s);
             if (v) json_object_set_new(rec, col->name, v);
         }
-        if (need_extra && (extra = extra_json(&ra, &st->extra))) json_object_update(rec, extra);
+        if (need_extra && (extra = row_json(&ra, st->extra.data, st->extra.len))) json_object_update(rec, extra);
         write_vcard(st, &c, cur, rec);
     } else {
         table_cell cells[64];
@@ -398,15 +398,14 @@ static void export_row(void *cls, db_cursor *cur)
             }
             case COL_EXTRA: {   /* written as text, numbers too */
                 if (xdone[col->slot]) break;
-                if (!extra_parsed) { extra = extra_json(&ra, &st->extra); extra_parsed = true; }
+                if (!extra_parsed) { extra = row_json(&ra, st->extra.data, st->extra.len); extra_parsed = true; }
                 json_cell_of(b, json_object_get(extra, col->name), "; ");
                 break;
             }
             case COL_CUSTOM: {
                 if (cdone[col->slot]) { number = cnum[col->slot]; break; }
                 if (!custom_parsed) {
-                    custom = json_loadb(custom_text, custom_len, 0, NULL);
-                    if (custom) arena_defer(&ra, json_decref_cb, custom);
+                    custom = row_json(&ra, custom_text, custom_len);
                     custom_parsed = true;
                 }
                 json_t *v = json_object_get(custom, col->cf);
