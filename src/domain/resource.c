@@ -542,31 +542,17 @@ static void insert_sql(ctx *c, const resource *res, const write_set *w, buf *sql
     buf_adds(sql, ")");
 }
 
-int resource_create(ctx *c, const resource *res, json_t *in, long long *id, buf *out, errs *e)
+/* runs it: 0, 409 when a constraint refuses the row, 500 */
+static int insert_row(ctx *c, const resource *res, const write_set *w)
 {
-    if (resource_level(c, res, ACT_WRITE) == SCOPE_NONE) return 403;
-    write_set w;
-    build_write_set(c, res, in, NULL, &w, e);
-    if (e->n) return invalid_status(e);
-
-    bool own_tx = !db_in_tx(c->db);
-    if (own_tx && db_begin(c->db) != 0) return 503;
     buf sql;
     buf_init(&sql, 0);
     dbparams p;
     dbparams_init(&p, c->a);
-    insert_sql(c, res, &w, &sql, &p);
+    insert_sql(c, res, w, &sql, &p);
     long long rc = db_run(c->db, sql.data, &p);
     buf_release(&sql);
-    int status = 500;
-    if (rc < 0) { status = db_err_constraint(c->db) ? 409 : 500; goto fail; }
-    *id = db_last_id(c->db);
-    status = finish_write(c, res, *id, NULL, &w, "create", out, e, own_tx);
-    if (status) goto fail;
-    return 201;
-fail:
-    if (own_tx) db_rollback(c->db);
-    return status;
+    return rc >= 0 ? 0 : db_err_constraint(c->db) ? 409 : 500;
 }
 
 int resource_check_create(ctx *c, const resource *res, json_t *in, write_set *w, errs *e)
@@ -576,27 +562,41 @@ int resource_check_create(ctx *c, const resource *res, json_t *in, write_set *w,
     return e->n ? invalid_status(e) : 0;
 }
 
+int resource_create(ctx *c, const resource *res, json_t *in, long long *id, buf *out, errs *e)
+{
+    write_set w;
+    int checked = resource_check_create(c, res, in, &w, e);
+    if (checked) return checked;
+
+    bool own_tx = !db_in_tx(c->db);
+    if (own_tx && db_begin(c->db) != 0) return 503;
+    int status = insert_row(c, res, &w);
+    if (status) goto fail;
+    *id = db_last_id(c->db);
+    status = finish_write(c, res, *id, NULL, &w, "create", out, e, own_tx);
+    if (status) goto fail;
+    return 201;
+fail:
+    if (own_tx) db_rollback(c->db);
+    return status;
+}
+
 int resource_insert(ctx *c, const resource *res, const write_set *w, void (*extra)(void *cls, long long id, jw *out),
                     void *cls, long long *id)
 {
-    buf sql;
-    buf_init(&sql, 0);
-    dbparams p;
-    dbparams_init(&p, c->a);
-    insert_sql(c, res, w, &sql, &p);
-    if (db_run(c->db, sql.data, &p) < 0) {
-        buf_release(&sql);
-        return db_err_constraint(c->db) ? 409 : 500;
-    }
+    int inserted = insert_row(c, res, w);
+    if (inserted) return inserted;
     /* the row as stored (defaults included), by its rowid from the page just written, in
      * the column order of every read so write_value reads it. (An INSERT ... RETURNING
      * gives the same row but costs SQLite a temporary table per statement: about an
      * eighth of a bulk import's writing thread.) */
-    buf_reset(&sql);
+    buf sql;
+    buf_init(&sql, 0);
     resource_select_columns(res, &sql);
     buf_adds(&sql, " FROM ");
     buf_adds(&sql, res->table);
     buf_adds(&sql, " t WHERE t.id = ?");
+    dbparams p;
     dbparams_init(&p, c->a);
     dbp_int(&p, db_last_id(c->db));
     db_cursor *cur = db_query(c->db, sql.data, &p);
