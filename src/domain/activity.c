@@ -325,7 +325,7 @@ static int reindex(ctx *c, const activity_row *a)
     char *folded = arena_alloc(c->a, t.len + 1);
     text_fold(t.data, t.len, folded, t.len + 1);
     buf_release(&t);
-    return fts_queue_set(c->db, "activities_fts", "text", a->id, folded);
+    return fts_queue_set(c, "activities_fts", "text", a->id, folded);
 }
 
 static int activity_after_save(ctx *c, long long id, write_set *w, errs *e)

@@ -3,19 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-int fts_queue_set(db *d, const char *fts, const char *column, long long rowid, const char *text)
+int fts_queue_set(ctx *c, const char *fts, const char *column, long long rowid, const char *text)
 {
-    arena a;
-    arena_init(&a);
     dbparams p;
-    dbparams_init(&p, &a);
+    dbparams_init(&p, c->a);
     dbp_text(&p, fts);
     dbp_text(&p, column);
     dbp_int(&p, rowid);
     dbp_text(&p, text);
-    int rc = db_run(d, "INSERT INTO fts_pending(fts, col, row, body) VALUES(?, ?, ?, ?)", &p) < 0 ? -1 : 0;
-    arena_release(&a);
-    return rc;
+    return db_run(c->db, "INSERT INTO fts_pending(fts, col, row, body) VALUES(?, ?, ?, ?)", &p) < 0 ? -1 : 0;
 }
 
 /* table and column names come from the database: only plain identifiers are spliced */

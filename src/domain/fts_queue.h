@@ -15,11 +15,11 @@
  * process left. */
 #ifndef KT_FTS_QUEUE_H
 #define KT_FTS_QUEUE_H
-#include "store/db.h"
+#include "domain/ctx.h"
 
 /* the row `rowid` of FTS5 table `fts` (one text column `column`) becomes `text` (already
  * folded); NULL removes it. 0, or -1 on a database error */
-int fts_queue_set(db *d, const char *fts, const char *column, long long rowid, const char *text);
+int fts_queue_set(ctx *c, const char *fts, const char *column, long long rowid, const char *text);
 /* moves up to `max` pending rows into their tables in one transaction; the number moved,
  * or -1 on a database error */
 int fts_queue_apply(db *d, int max);

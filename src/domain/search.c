@@ -42,15 +42,21 @@ static int write_row(ctx *c, bool contact, long long id, const char *folded)
                                            : "INSERT INTO companies_fts(rowid, body) VALUES(?, ?)", &p);
 }
 
+/* text_fold of `text` in the arena, or malloc'd when `a` is NULL (a batch's rows outlive
+ * the request arena); NULL for NULL */
+static char *folded_copy(arena *a, const char *text)
+{
+    if (!text) return NULL;
+    size_t n = strlen(text);
+    char *folded = a ? arena_alloc(a, n + 1) : malloc(n + 1);
+    if (!folded) abort();
+    text_fold(text, n, folded, n + 1);
+    return folded;
+}
+
 int search_fts_set(ctx *c, const char *fts_table, long long id, const char *text)
 {
-    char *folded = NULL;
-    if (text) {
-        size_t n = strlen(text);
-        folded = arena_alloc(c->a, n + 1);
-        text_fold(text, n, folded, n + 1);
-    }
-    return fts_queue_set(c->db, fts_table, "body", id, folded);
+    return fts_queue_set(c, fts_table, "body", id, folded_copy(c->a, text));
 }
 
 void search_batch_begin(void) { t_batch.on = true; }
@@ -86,21 +92,14 @@ int search_index_set(ctx *c, const char *object, long long id, const char *text)
 {
     const char *t = fts_table(object);
     if (!t) return -1;
-    bool contact = !strcmp(t, "contacts_fts");
-    char *folded = NULL;
-    if (text) {
-        size_t n = strlen(text);
-        folded = t_batch.on ? malloc(n + 1) : arena_alloc(c->a, n + 1);
-        if (!folded) abort();
-        text_fold(text, n, folded, n + 1);
-    }
-    if (!t_batch.on) return fts_queue_set(c->db, t, "body", id, folded);
+    char *folded = folded_copy(t_batch.on ? NULL : c->a, text);
+    if (!t_batch.on) return fts_queue_set(c, t, "body", id, folded);
     if (t_batch.n == t_batch.cap) {
         t_batch.cap = t_batch.cap ? t_batch.cap * 2 : 256;
         t_batch.v = realloc(t_batch.v, t_batch.cap * sizeof *t_batch.v);
         if (!t_batch.v) abort();
     }
-    t_batch.v[t_batch.n++] = (pending_row){contact, id, folded};
+    t_batch.v[t_batch.n++] = (pending_row){!strcmp(t, "contacts_fts"), id, folded};
     return 0;
 }
 
