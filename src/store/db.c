@@ -379,10 +379,10 @@ static int write_lock(void)
 }
 
 /* Group commit. The threads' connections (db_thread) write through one shared writer
- * connection: a write transaction that joins a group is a savepoint inside its transaction, and the
- * group commits when no other writer is queued and none is expected. When several requests
- * write at once, the price of a commit (the WAL frames of every page touched, the full-text
- * index's new segment) is paid once for all of them instead of once each. A member returns
+ * connection: a write transaction that joins a group is a savepoint inside its transaction,
+ * and the group commits when no other writer is queued and none is expected. When several
+ * requests write at once, the price of a commit (the WAL frames of every page touched) is
+ * paid once for all of them instead of once each. A member returns
  * from db_commit only when the group's commit is done, with its result: nobody is told
  * "saved" before it is. A member that rolls back undoes only its own savepoint.
  *
@@ -547,7 +547,8 @@ static int group_join(db *d)
     return 0;
 }
 
-static void wait_done(group_member *me, bool bounded)
+/* whether the group's commit has told `me` its result */
+static bool wait_done(group_member *me, bool bounded)
 {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
@@ -558,7 +559,9 @@ static void wait_done(group_member *me, bool bounded)
         if (!bounded) pthread_cond_wait(&g_group_done, &g_group_mu);
         else if (pthread_cond_timedwait(&g_group_done, &g_group_mu, &until) != 0) break;
     }
+    bool done = me->done;
     pthread_mutex_unlock(&g_group_mu);
+    return done;
 }
 
 /* under g_write_lock, which it releases: the member `me` (NULL when it rolled back) leaves
@@ -577,12 +580,7 @@ static int group_leave(group_member *me)
     pthread_mutex_unlock(&g_write_lock);
     if (!me) return 0;   /* the queued writer will commit it */
     /* a queued writer joins for sure; an expected one may not come: then commit ourselves */
-    wait_done(me, !queued);
-    bool done;
-    pthread_mutex_lock(&g_group_mu);
-    done = me->done;
-    pthread_mutex_unlock(&g_group_mu);
-    if (!done) {
+    if (!wait_done(me, !queued)) {
         pthread_mutex_lock(&g_write_lock);
         bool committed = !me->done;
         if (committed) group_commit();
