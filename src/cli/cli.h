@@ -11,6 +11,9 @@ typedef struct cli_command {
     int (*run)(int argc, char **argv);
 } cli_command;
 
+/* the entry of command `name` (its usage and options for cli_parse); NULL when none */
+const cli_command *cli_command_named(const char *name);
+
 /* parses the common flags (--data, --listen, --workers, --region, ...) into g_config and
  * collects the others in order as name/value pairs pointing into argv (the `=` of
  * --name=value is overwritten, so parse an argv once); -1 after printing an error */

@@ -10,14 +10,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-extern const cli_command cli_commands[];
-
-static const cli_command *find(const char *name)
-{
-    for (const cli_command *c = cli_commands; c->name; c++) if (!strcmp(c->name, name)) return c;
-    return NULL;
-}
-
 static void print_errs(const errs *e, int status)
 {
     if (!e->n) fprintf(stderr, "error: failed (status %d)\n", status);
@@ -27,7 +19,7 @@ static void print_errs(const errs *e, int status)
 int cmd_init(int argc, char **argv)
 {
     cli_args args;
-    int rc = cli_parse(argc, argv, find("init"), &args);
+    int rc = cli_parse(argc, argv, cli_command_named("init"), &args);
     if (rc) return rc < 0 ? 2 : 0;
     cli_session s;
     if (cli_session_open(&s, true) != 0) return 1;
@@ -72,7 +64,7 @@ done:
 int cmd_migrate(int argc, char **argv)
 {
     cli_args args;
-    int rc = cli_parse(argc, argv, find("migrate"), &args);
+    int rc = cli_parse(argc, argv, cli_command_named("migrate"), &args);
     if (rc) return rc < 0 ? 2 : 0;
     cli_session s;
     if (cli_session_open(&s, false) != 0) return 1;
@@ -95,7 +87,7 @@ static int user_list(ctx *c)
 
 int cmd_user(int argc, char **argv)
 {
-    const cli_command *self = find("user");
+    const cli_command *self = cli_command_named("user");
     if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "list") && strcmp(argv[1], "disable"))) {
         if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { printf("usage: %s\n", self->usage); return 0; }
         fprintf(stderr, "usage: %s\n", self->usage);
@@ -153,7 +145,7 @@ int cmd_user(int argc, char **argv)
 int cmd_backup(int argc, char **argv)
 {
     cli_args args;
-    int rc = cli_parse(argc, argv, find("backup"), &args);
+    int rc = cli_parse(argc, argv, cli_command_named("backup"), &args);
     if (rc) return rc < 0 ? 2 : 0;
     const char *to = cli_arg(&args, "to");
     if (!to || !*to) { fprintf(stderr, "error: --to FILE is required\n"); return 2; }
@@ -174,7 +166,7 @@ int cmd_backup(int argc, char **argv)
 int cmd_restore(int argc, char **argv)
 {
     cli_args args;
-    int rc = cli_parse(argc, argv, find("restore"), &args);
+    int rc = cli_parse(argc, argv, cli_command_named("restore"), &args);
     if (rc) return rc < 0 ? 2 : 0;
     const char *from = cli_arg(&args, "from");
     if (!from || !*from) { fprintf(stderr, "error: --from FILE is required\n"); return 2; }

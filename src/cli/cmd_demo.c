@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const cli_command cli_commands[];
-
 static const char *const first_names[] = {"Anna", "Piotr", "Olga", "Ivan", "Jana", "Tomáš", "Lucía", "Javier", "Emily", "James",
                                           "Małgorzata", "Łukasz", "Ёлкина", "Дмитрий", "Zuzana", "Pablo"};
 static const char *const last_names[] = {"Nowak", "Kowalski", "Petrova", "Sokolov", "Novotná", "Dvořák", "García", "Fernández",
@@ -43,8 +41,7 @@ static long long create(ctx *c, const resource *res, json_t *in)
 
 int cmd_demo(int argc, char **argv)
 {
-    const cli_command *self = NULL;
-    for (const cli_command *c = cli_commands; c->name; c++) if (!strcmp(c->name, "demo")) self = c;
+    const cli_command *self = cli_command_named("demo");
     cli_args args;
     int rc = cli_parse(argc, argv, self, &args);
     if (rc) return rc < 0 ? 2 : 0;

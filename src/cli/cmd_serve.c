@@ -6,12 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const cli_command cli_commands[];
-
 int cmd_serve(int argc, char **argv)
 {
-    const cli_command *self = NULL;
-    for (const cli_command *c = cli_commands; c->name; c++) if (!strcmp(c->name, "serve")) self = c;
+    const cli_command *self = cli_command_named("serve");
     cli_args args;
     int rc = cli_parse(argc, argv, self, &args);
     if (rc) return rc < 0 ? 2 : 0;

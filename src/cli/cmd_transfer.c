@@ -17,14 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern const cli_command cli_commands[];
-
-static const cli_command *find(const char *name)
-{
-    for (const cli_command *c = cli_commands; c->name; c++) if (!strcmp(c->name, name)) return c;
-    return NULL;
-}
-
 static volatile sig_atomic_t g_interrupted;
 static void on_interrupt(int sig) { (void)sig; g_interrupted = 1; }
 
@@ -140,7 +132,7 @@ static int import_undo_cmd(ctx *c, const char *idtext)
 
 int cmd_import(int argc, char **argv)
 {
-    const cli_command *self = find("import");
+    const cli_command *self = cli_command_named("import");
     /* the default region of this import is --region; the cards' own normalisation keeps
      * the server's setting (environment or default), as it will when the server runs */
     char store_region[sizeof g_config.region];
@@ -258,7 +250,7 @@ done:
 
 int cmd_export(int argc, char **argv)
 {
-    const cli_command *self = find("export");
+    const cli_command *self = cli_command_named("export");
     cli_args a;
     int rc = cli_parse(argc, argv, self, &a);
     if (rc) return rc < 0 ? 2 : 0;

@@ -101,6 +101,12 @@ int cli_open(arena *a, ctx *c, principal *system, bool create)
     return 0;
 }
 
+const cli_command *cli_command_named(const char *name)
+{
+    for (const cli_command *c = cli_commands; c->name; c++) if (!strcmp(c->name, name)) return c;
+    return NULL;
+}
+
 /* full-text rows this command queued are indexed before it ends (domain/fts_queue.h) */
 void cli_close(void)
 {

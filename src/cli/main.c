@@ -24,8 +24,8 @@ int main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    for (const cli_command *c = cli_commands; c->name; c++)
-        if (!strcmp(c->name, argv[1])) return c->run(argc - 1, argv + 1);
+    const cli_command *c = cli_command_named(argv[1]);
+    if (c) return c->run(argc - 1, argv + 1);
     fprintf(stderr, "error: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;
