@@ -488,8 +488,7 @@ static int finish_write(ctx *c, const resource *res, long long id, json_t *befor
     }
     char *changes = diff_json(c, res, before, after);
     if ((changes || !before) && audit_record(c, res->name, id, action, owner_of(res, after), changes) != 0) return 500;
-    if (own_tx && db_commit(c->db) != 0) return 500;
-    if (!out) return 0;   /* the caller needs no answer (imports): no dump, no warnings */
+    if (!out) return own_tx && db_commit(c->db) != 0 ? 500 : 0;   /* no answer wanted (imports): no dump, no warnings */
     jw jo;
     jw_init(&jo, out);
     if (in_reach) {   /* the record just loaded is the answer: no second read */
@@ -497,19 +496,21 @@ static int finish_write(ctx *c, const resource *res, long long id, json_t *befor
     } else {
         resource_write_record(c, res, id, NULL, &jo);
     }
-    if (res->warnings) {
+    /* the warnings are looked up before the commit: inside the transaction every read goes
+     * to the writer's connection, whose page cache the commit keeps; after it, this
+     * thread's own connection would find its cache dropped and read each page again */
+    if (res->warnings && out->len && out->data[out->len - 1] == '}') {
         /* the record, then its warnings, as one object: splice before the closing brace */
-        if (out->len && out->data[out->len - 1] == '}') {
-            out->len--;
-            buf_adds(out, ",\"warnings\":");
-            jw ww;
-            jw_init(&ww, out);
-            jw_arr(&ww);
-            res->warnings(c, id, w, &ww);
-            jw_arr_end(&ww);
-            buf_addc(out, '}');
-        }
+        out->len--;
+        buf_adds(out, ",\"warnings\":");
+        jw ww;
+        jw_init(&ww, out);
+        jw_arr(&ww);
+        res->warnings(c, id, w, &ww);
+        jw_arr_end(&ww);
+        buf_addc(out, '}');
     }
+    if (own_tx && db_commit(c->db) != 0) return 500;
     return 0;
 }
 
