@@ -157,7 +157,11 @@ int notification_rules_step(ctx *c, void *unused)
     dbp_int(&q, last);
     dbp_int(&q, upto);
     db_cursor *cur = db_query(c->db, "SELECT user_id, object, object_id, owner_id, changes, request_id FROM audit WHERE id > ? AND id <= ?"
-                                     " AND object IN ('contact', 'company', 'deal', 'lead') AND changes IS NOT NULL ORDER BY id", &q);
+                                     " AND object IN ('contact', 'company', 'deal', 'lead') AND changes IS NOT NULL"
+                                     /* only a change of owner or of a deal's status is news: the
+                                      * other rows (stage moves, edits) are not parsed at all */
+                                     " AND (instr(changes, '\"owner_id\"') OR (object = 'deal' AND instr(changes, '\"status\"')))"
+                                     " ORDER BY id", &q);
     if (!cur) { db_rollback(c->db); return -1; }
     handovers h = {0};
     int rc = 0, step = 0;

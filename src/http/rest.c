@@ -170,8 +170,8 @@ int rest_create(req *r, const void *data)
     if (!r->json) return reply_problem(r, 400, "missing_body", "a JSON object body is required");
     /* with an Idempotency-Key, the key is checked and stored under the write lock, so two
      * concurrent retries cannot both create. Without one, resource_create takes the lock
-     * itself, after validating and before the answer's warnings: writers queue for the
-     * lock, so the less a create does under it the more creates a second */
+     * itself, after validating: writers queue for the lock, so the less a create does
+     * under it the more creates a second */
     bool keyed = req_header(r, "Idempotency-Key") != NULL;
     if (keyed && db_begin(r->db) != 0) return reply_problem(r, 503, "busy", "the database is busy; retry the request");
     int replay = keyed ? idempotency_begin(r) : 0;
