@@ -200,10 +200,45 @@ std::vector<size_t> phone_word_starts(const std::string &s)
     return starts;
 }
 
+/* Text made only of ASCII digits, spaces, dashes, brackets and dots (one '+' in front at
+ * most): the digits alone, which Parse reads as exactly the same number, a third faster
+ * (its regular expressions cost time per character, and libphonenumber drops those
+ * separators as punctuation; with no letters there is no extension or vanity number to
+ * read). Anything else is kept as typed, and so are the two cases where the separators
+ * change Parse's answer: fewer than three digits (two bare digits are a number, "1 2" is
+ * not) and text longer than the library's 250 bytes (refused whole). */
+std::string phone_compact(const std::string &s)
+{
+    if (s.size() > 250) return s;
+    std::string digits;
+    digits.reserve(s.size());
+    bool started = false;   /* past the place a '+' may stand */
+    size_t ndigits = 0;
+    for (char c : s) {
+        if (c == ' ') continue;
+        if (c == '-' || c == '(' || c == ')' || c == '.') { started = true; continue; }
+        if (c >= '0' && c <= '9') ndigits++;
+        else if (c != '+' || started) return s;
+        started = true;
+        digits += c;
+    }
+    return ndigits >= 3 ? digits : s;
+}
+
 bool phone_try(const std::string &text, const std::string &region, PhoneNumber *num)
 {
     const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
-    return util->Parse(text, region, num) == PhoneNumberUtil::NO_PARSING_ERROR;
+    return util->Parse(phone_compact(text), region, num) == PhoneNumberUtil::NO_PARSING_ERROR;
+}
+
+/* libphonenumber's IsValidNumber is GetRegionCodeForNumber, then IsValidNumberForRegion
+ * with that region: asked that way the region serves the answer too, instead of a second
+ * search (for +7, +1, +44... the search matches the number against each region's plan) */
+bool phone_valid(const PhoneNumber &num, std::string *where)
+{
+    const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
+    util->GetRegionCodeForNumber(num, where);
+    return util->IsValidNumberForRegion(num, *where);
 }
 
 int phone_parse_cc(const char *text, size_t len, const char *default_region, phone_result *out)
@@ -216,9 +251,10 @@ int phone_parse_cc(const char *text, size_t len, const char *default_region, pho
     const std::string clean = phone_mark_extensions(phone_clean(text, len));
 
     PhoneNumber num;
+    std::string where;
     bool ok = phone_try(clean, region, &num);
-    /* IsValidNumber is a third of a parse's time: asked once per candidate, remembered */
-    bool valid = ok && util->IsValidNumber(num);
+    /* validity is a third of a parse's time: asked once per candidate, remembered */
+    bool valid = ok && phone_valid(num, &where);
     if (!valid) {
         /* Maybe a note follows the number. Drop words from the end, keeping as much text
          * as gives a valid number (so "1-800-FLOWERS Kasia" keeps FLOWERS). Real notes
@@ -228,12 +264,14 @@ int phone_parse_cc(const char *text, size_t len, const char *default_region, pho
          * whole text did not even parse, the text before the first word will do. */
         std::vector<size_t> starts = phone_word_starts(clean);
         PhoneNumber cut;
+        std::string cut_where;
         for (size_t k = starts.size() <= 4 ? starts.size() : 1; k-- > 0;) {
             if (!phone_try(clean.substr(0, starts[k]), region, &cut)) continue;
             /* k == 0 is the last try: an invalid number beats none at all */
-            bool cut_valid = util->IsValidNumber(cut);
+            bool cut_valid = phone_valid(cut, &cut_where);
             if (cut_valid || (k == 0 && !ok)) {
                 num = cut;
+                where = cut_where;
                 ok = true;
                 valid = cut_valid;
                 break;
@@ -242,10 +280,9 @@ int phone_parse_cc(const char *text, size_t len, const char *default_region, pho
     }
     if (!ok) return -1;
 
-    std::string e164, where;
+    std::string e164;
     util->Format(num, PhoneNumberUtil::E164, &e164);
     if (e164.size() < 2 || e164[0] != '+') return -1; /* not expected; keeps the contract */
-    util->GetRegionCodeForNumber(num, &where);
     if (where == "ZZ") util->GetRegionCodeForCountryCode(num.country_code(), &where);
     if (where == "ZZ") where.clear();
 

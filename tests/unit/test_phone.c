@@ -173,6 +173,46 @@ static void test_spaces_and_bad_bytes(void **state)
     assert_string_equal(r.e164, "+420601123456");
 }
 
+/* phone_parse(text) and phone_parse(other) give the same answer, field by field */
+static void same_answer(const char *region, const char *text, const char *other)
+{
+    phone_result a, b;
+    int ra = phone_parse(text, strlen(text), region, &a), rb = phone_parse(other, strlen(other), region, &b);
+    if (ra != rb || strcmp(a.e164, b.e164) || strcmp(a.region, b.region) || a.valid != b.valid || a.possible != b.possible)
+        fprintf(stderr, "[%s] %d %s %s and [%s] %d %s %s differ\n", text, ra, a.e164, a.region, other, rb, b.e164, b.region);
+    assert_int_equal(ra, rb);
+    assert_string_equal(a.e164, b.e164);
+    assert_string_equal(a.digits, b.digits);
+    assert_string_equal(a.region, b.region);
+    assert_string_equal(a.extension, b.extension);
+    assert_int_equal(a.valid, b.valid);
+    assert_int_equal(a.possible, b.possible);
+}
+
+/* spaces, dashes, brackets and dots between digits are read past (the shim hands
+ * libphonenumber the digits alone), except where they change what the library reads */
+static void test_separators(void **state)
+{
+    (void)state;
+    same_answer("RU", "+7 (495) 123-45-67", "+74951234567");
+    same_answer("RU", " + 7 495 123 45 67", "+74951234567");
+    same_answer("RU", "8.495.123.45.67", "84951234567");
+    same_answer("RU", "(495) 123 45 67", "4951234567");
+    same_answer("PL", "00 48 22 123 45 67", "0048221234567");
+    same_answer("US", "1 (800) 555-0199", "18005550199");
+    same_answer("KZ", "+7 (701) 123-45-67", "+77011234567");
+    same_answer("RU", "1 2 3", "123");
+    /* two bare digits are a number, two with a separator are not */
+    FAILS("RU", "1 2", "12");
+    FAILS("RU", "1-2", "12");
+    parses_to("RU", "12", "+712", "RU", "", 0);
+    /* a '+' after anything but spaces is not the country code's */
+    OK("RU", "(+7) 495 123-45-67", "+74951234567", "RU");
+    OK("RU", "++7 495 123 45 67", "+74951234567", "RU");
+    FAILS("RU", "+ +7 495 123 45 67", "74951234567");
+    FAILS("RU", "8 (495) +123-45-67", "84951234567");
+}
+
 static void test_valid_and_possible(void **state)
 {
     (void)state;
@@ -355,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_extensions),
         cmocka_unit_test(test_trailing_notes),
         cmocka_unit_test(test_spaces_and_bad_bytes),
+        cmocka_unit_test(test_separators),
         cmocka_unit_test(test_valid_and_possible),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_default_region),
