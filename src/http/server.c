@@ -122,9 +122,11 @@ static void dispatch(req *r)
     r->db = db_thread();
     bool reading = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
     if (reading) db_read_begin(r->db);   /* auth and the handler's reads share one snapshot */
+    else db_write_intent(r->db, true);
     if (((route_flags(rt) & ROUTE_PUBLIC) || auth_gate(r) == 0) &&
         ((route_flags(rt) & ROUTE_RAW_BODY) || parse_body(r) == 0))
         route_handler(rt)(r, route_data(rt));
+    db_write_intent(r->db, false);
     db_read_end(r->db);
     if (db_in_tx(r->db)) {   /* a handler that forgot to finish is a bug: never keep it */
         log_error(r->id, "handler left a transaction open on %s %s", r->method, r->path);

@@ -43,6 +43,7 @@ struct db {
     bool pooled;               /* a thread's connection (db_thread): its writes join the group */
     bool writing;              /* inside a write transaction: statements go to the group's writer */
     bool savepoint;            /* its transaction is a savepoint (it joined a group with members) */
+    bool intending;            /* its thread serves a request that may write (db_write_intent) */
     size_t at_commit_mark;     /* its first statement in the writer's at-commit list */
     at_commit_list at_commit;  /* statements run just before this connection commits */
 };
@@ -366,6 +367,7 @@ char *db_scalar_text(db *d, arena *a, const char *sql, const dbparams *p)
  * The wait is bounded like busy_handler's: a writer that cannot get in reports busy. */
 static pthread_mutex_t g_write_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int g_queued;          /* writers waiting for g_write_lock */
+static atomic_int g_intending;       /* requests in flight that may write (db_write_intent) */
 
 static int write_lock(void)
 {
@@ -386,10 +388,12 @@ static int write_lock(void)
  * from db_commit only when the group's commit is done, with its result: nobody is told
  * "saved" before it is. A member that rolls back undoes only its own savepoint.
  *
- * While writers keep arriving together (the last group had several members), a member
- * with nobody queued behind it leaves the group open for GROUP_WAIT_US: the next writer
- * usually arrives within that time and joins instead of paying for a commit of its own.
- * A lone writer (a command, a quiet server) commits at once. */
+ * A member with nobody queued behind it leaves the group open, for up to GROUP_WAIT_US,
+ * only while a request that may write is in flight and not in the group yet
+ * (db_write_intent): it usually joins within that time instead of paying for a commit of
+ * its own. Once every such request is in the group, waiting longer could only add a
+ * pause: the group commits at once. A lone writer (a command, a quiet server) commits at
+ * once too. */
 enum { GROUP_MAX = 32, GROUP_WAIT_US = 300 };
 
 /* The writer does not checkpoint the WAL into the database file as part of a commit (SQLite's
@@ -473,7 +477,7 @@ static pthread_cond_t g_group_done = PTHREAD_COND_INITIALIZER;
 /* under g_write_lock */
 static bool g_group_open;
 static int g_group_size;
-static bool g_group_busy;            /* the last group had several members */
+static atomic_int g_group_intending; /* members whose request is counted in g_intending */
 static group_member *g_members;      /* released savepoints waiting for the group's commit */
 
 static void writer_close(void)
@@ -506,8 +510,8 @@ static int group_commit(void)
 {
     int rc = commit_with_deferred(g_writer);
     g_group_open = false;
-    g_group_busy = g_members && g_members->next;
     g_group_size = 0;
+    atomic_store(&g_group_intending, 0);
     group_member *m = g_members;
     g_members = NULL;
     pthread_mutex_lock(&g_group_mu);
@@ -547,30 +551,54 @@ static int group_join(db *d)
     return 0;
 }
 
-/* whether the group's commit has told `me` its result */
+void db_write_intent(db *d, bool on)
+{
+    if (!d || d->intending == on) return;
+    d->intending = on;
+    atomic_fetch_add(&g_intending, on ? 1 : -1);
+}
+
+/* a request that may write is in flight and has not joined the open group */
+static bool writer_expected(void) { return atomic_load(&g_intending) > atomic_load(&g_group_intending); }
+
+enum { GROUP_SLICE_US = 50 };
+
+/* whether the group's commit has told `me` its result. A bounded wait gives up after
+ * GROUP_WAIT_US, or sooner once no writer is expected any more (its request ended
+ * without writing, or wrote alone): then nobody else would commit the group */
 static bool wait_done(group_member *me, bool bounded)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += GROUP_WAIT_US * 1000L;
-    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    long long until_ns = now.tv_sec * 1000000000LL + now.tv_nsec + GROUP_WAIT_US * 1000LL;
     pthread_mutex_lock(&g_group_mu);
     while (!me->done) {
-        if (!bounded) pthread_cond_wait(&g_group_done, &g_group_mu);
-        else if (pthread_cond_timedwait(&g_group_done, &g_group_mu, &until) != 0) break;
+        if (!bounded) { pthread_cond_wait(&g_group_done, &g_group_mu); continue; }
+        clock_gettime(CLOCK_REALTIME, &now);
+        long long now_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
+        if (now_ns >= until_ns || !writer_expected()) break;
+        long long slice_ns = now_ns + GROUP_SLICE_US * 1000LL < until_ns ? now_ns + GROUP_SLICE_US * 1000LL : until_ns;
+        struct timespec slice = {(time_t)(slice_ns / 1000000000LL), (long)(slice_ns % 1000000000LL)};
+        pthread_cond_timedwait(&g_group_done, &g_group_mu, &slice);
     }
     bool done = me->done;
     pthread_mutex_unlock(&g_group_mu);
     return done;
 }
 
-/* under g_write_lock, which it releases: the member `me` (NULL when it rolled back) leaves
- * the group; the group commits now unless another writer is queued or expected */
-static int group_leave(group_member *me)
+/* under g_write_lock, which it releases: the member `me` of connection d (NULL when it
+ * rolled back) leaves the group; the group commits now unless another writer is queued or
+ * expected */
+static int group_leave(db *d, group_member *me)
 {
     bool queued = atomic_load(&g_queued) > 0;
-    bool expected = me && g_group_busy;
-    if (me) { me->next = g_members; g_members = me; g_group_size++; }
+    if (me) {
+        me->next = g_members;
+        g_members = me;
+        g_group_size++;
+        if (d->intending) atomic_fetch_add(&g_group_intending, 1);
+    }
+    bool expected = me && writer_expected();
     if (g_group_size >= GROUP_MAX || !(queued || expected)) {
         int rc = g_group_open ? group_commit() : 0;
         pthread_mutex_unlock(&g_write_lock);
@@ -626,7 +654,7 @@ int db_begin(db *d)
     if (write_lock() != 0) {
         /* a group left open for this writer must still be committed by someone */
         pthread_mutex_lock(&g_write_lock);
-        group_leave(NULL);
+        group_leave(d, NULL);
         d->tx_depth = 0;
         return -1;
     }
@@ -634,7 +662,7 @@ int db_begin(db *d)
     int rc = d->pooled ? group_join(d) : db_run(d, "BEGIN IMMEDIATE", NULL) < 0 ? -1 : 0;
     if (rc != 0) {
         d->tx_depth = 0;
-        group_leave(NULL);
+        group_leave(d, NULL);
     }
     return rc;
 }
@@ -651,11 +679,11 @@ int db_commit(db *d)
     d->writing = false;
     if (d->savepoint && db_exec(g_writer, "RELEASE member") != 0) {
         undo_member(d);
-        group_leave(NULL);
+        group_leave(d, NULL);
         return -1;
     }
     group_member me = {0};
-    return group_leave(&me);
+    return group_leave(d, &me);
 }
 
 void db_rollback(db *d)
@@ -670,7 +698,7 @@ void db_rollback(db *d)
     }
     d->writing = false;
     undo_member(d);
-    group_leave(NULL);
+    group_leave(d, NULL);
 }
 
 int db_run_at_commit(db *d, const char *sql, const dbparams *p)

@@ -76,6 +76,9 @@ int db_begin(db *d);
  * by the next db_begin. Never hold one across waiting (streams, sleeps): it pins the WAL */
 void db_read_begin(db *d);
 void db_read_end(db *d);
+/* on: the thread of pooled connection d serves a request that may write; off when it is
+ * done. Group commit waits for such a request to join rather than commit without it */
+void db_write_intent(db *d, bool on);
 int db_commit(db *d);
 void db_rollback(db *d);
 bool db_in_tx(db *d);
