@@ -119,9 +119,11 @@ const pipeline_row *pipeline_next(pipeline *p)
 {
     for (;;) {
         chunk *ch = &p->chunks[p->take];
-        pthread_mutex_lock(&p->mu);
-        while (!ch->full) pthread_cond_wait(&p->cv, &p->mu);
-        pthread_mutex_unlock(&p->mu);
+        if (p->at == 0) {   /* a chunk seen full stays so until released: one wait per chunk */
+            pthread_mutex_lock(&p->mu);
+            while (!ch->full) pthread_cond_wait(&p->cv, &p->mu);
+            pthread_mutex_unlock(&p->mu);
+        }
         if (p->at < ch->n) {
             p->bytes_read = ch->bytes_read;
             return &ch->rows[p->at++];
