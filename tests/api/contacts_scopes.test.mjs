@@ -68,6 +68,33 @@ test('the owner and the team see the card; another team and an own-scope role do
   await sees(admin, true);
 });
 
+// The typeahead of a principal with a narrow scope checks each full-text match against the
+// (id, owner) index before reading the card (search.c): the team's cards must come out
+// whatever the other teams' newer cards in front of them, owner changes count at once,
+// and queued and indexed rows give the same answer.
+test('a manager\'s typeahead finds the team\'s cards behind newer cards of other teams, and follows owner changes', async () => {
+  const word = 'Zephyrine';
+  const ours = [];
+  for (const c of [anna, boris, anna]) ours.push((await c.post('/api/v1/contacts', { first_name: word, last_name: c.user.name })).json.id);
+  const theirs = [];
+  for (let i = 0; i < 14; i++) theirs.push((await cyril.post('/api/v1/contacts', { first_name: word, last_name: `South ${i}` })).json.id);
+  const found = async (c) => (await c.get(`/api/v1/search?q=${word.slice(0, 5)}&limit=10`)).json.data
+    .filter((x) => x.type === 'contact').map((x) => x.id).sort((a, b) => a - b);
+  const expectAnna = [...ours].sort((a, b) => a - b);
+  assert.deepEqual(await found(anna), expectAnna, 'right after the writes (queued rows)');
+  await new Promise((r) => setTimeout(r, 600));   // the indexer runs every 0.1 s
+  assert.deepEqual(await found(anna), expectAnna, 'from the full-text index');
+  assert.deepEqual(await found(solo), [], 'an own-scope role that owns none of them');
+  assert.equal((await found(cyril)).length, 10, 'the other team: its own newest ten');
+  assert.ok((await found(cyril)).every((id) => theirs.includes(id)));
+  // a card handed over to the team is found at once, a card handed away no more
+  assert.equal((await admin.patch(`/api/v1/contacts/${theirs[0]}`, { owner_id: boris.id })).status, 200);
+  assert.equal((await admin.patch(`/api/v1/contacts/${ours[2]}`, { owner_id: cyril.id })).status, 200);
+  assert.deepEqual(await found(anna), [ours[0], ours[1], theirs[0]].sort((a, b) => a - b));
+  for (const id of [...ours, ...theirs]) assert.equal((await admin.del(`/api/v1/contacts/${id}`)).status, 204);
+  assert.deepEqual(await found(anna), [], 'deleted cards are not found');
+});
+
 test('a team member may read but not change or delete a colleague\'s card', async () => {
   const p = await boris.patch(`/api/v1/contacts/${card.id}`, { notes: 'mine now' });
   assert.equal(p.status, 403, p.text);
