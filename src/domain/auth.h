@@ -31,6 +31,8 @@ int auth_login(db *d, arena *a, const char *email, const char *password, const c
                long long *user_id, char **session, char **csrf, int *retry_after);
 /* session/token lookup: user id or 0; csrf out for sessions */
 long long auth_session_user(db *d, arena *a, const char *secret, char **csrf);
-long long auth_token_user(db *d, arena *a, const char *secret);
+/* the principal of an API token: 0, 1 when the token is unknown or revoked, 2 when its user
+ * is disabled, -1 on a database error */
+int auth_token_principal(db *d, arena *a, const char *secret, principal *p);
 void auth_logout(db *d, arena *a, const char *secret);
 #endif

@@ -338,6 +338,15 @@ int db_exec(db *d, const char *sql)
     return sqlite3_exec(conn(d)->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* data_version counts the commits of other connections; rows this connection changed
+ * itself (a statement outside any transaction commits on it) count through total_changes.
+ * Neither ever decreases, so their sum grows whenever either does */
+long long db_data_version(db *d)
+{
+    long long v = db_scalar(d, "PRAGMA data_version", NULL, -1);
+    return v < 0 ? -1 : v + (long long)sqlite3_total_changes64(conn(d)->h);
+}
+
 long long db_scalar(db *d, const char *sql, const dbparams *p, long long def)
 {
     db_cursor *c = db_query(d, sql, p);

@@ -67,6 +67,9 @@ long long db_last_id(db *d);
 int db_exec(db *d, const char *sql);                           /* many statements, no params */
 /* first column of the first row as integer; `def` when no row; -1 on error sets *err */
 long long db_scalar(db *d, const char *sql, const dbparams *p, long long def);
+/* a number that grows whenever a change has been committed since it was last read on d:
+ * by any other connection (of this process or another) or by d itself; -1 on error */
+long long db_data_version(db *d);
 char *db_scalar_text(db *d, arena *a, const char *sql, const dbparams *p);   /* NULL when none */
 
 /* transactions: writers take the write lock at begin (BEGIN IMMEDIATE) so a transaction

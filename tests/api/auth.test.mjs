@@ -154,6 +154,8 @@ test('a disabled user cannot log in, and their sessions and tokens stop working'
   const email = u.user.email;
   const tokenUser = await new Client(srv.url).login(email, 'user-pass-1');
   await tokenUser.useToken();
+  // the token's principal is remembered by the server while nothing changes: used first
+  assert.equal((await tokenUser.get('/api/v1/auth/me')).status, 200);
   const off = await admin.patch(`/api/v1/users/${u.id}`, { disabled: true });
   assert.equal(off.status, 200, off.text);
   assert.equal(off.json.disabled, true);
@@ -179,6 +181,17 @@ test('the CLI lists, adds and disables users; disabling revokes their tokens', a
   // bad input: a weak password and an unknown role are refused with a message
   assert.throws(() => cli(['user', 'add', '--data', srv.dataDir, '--email', 'w@test.example', '--password', 'short', '--role', 'manager']), /8 to 256/);
   assert.throws(() => cli(['user', 'add', '--data', srv.dataDir, '--email', 'w@test.example', '--password', 'long-enough-1', '--role', 'nope']), /existing role/);
+});
+
+test('a change of a role\'s scopes applies at once to the API tokens of its users', async () => {
+  const role = await admin.post('/api/v1/roles', { name: 'token-scopes', scopes: { contacts: 'all', users: { read: 'all' } } });
+  assert.equal(role.status, 201, role.text);
+  const u = await userClient(srv, admin, { role: 'token-scopes' });
+  await u.useToken();
+  for (let i = 0; i < 3; i++) assert.equal((await u.get('/api/v1/contacts')).status, 200);
+  const cut = await admin.patch(`/api/v1/roles/${role.json.id}`, { scopes: { contacts: 'none', users: { read: 'all' } } });
+  assert.equal(cut.status, 200, cut.text);
+  assertProblem(await u.get('/api/v1/contacts'), 403, 'forbidden');
 });
 
 test('me answers the role scopes per object and action', async () => {
