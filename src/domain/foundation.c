@@ -1,7 +1,6 @@
 /* The foundation module: schema of roles, teams, users, sessions, API tokens, audit,
  * idempotency keys, login throttling, custom field definitions and the queue of full-text
  * rows, its routes, and the indexer that empties that queue. */
-#include "core/log.h"
 #include "core/module.h"
 #include "domain/custom_field.h"
 #include "domain/fts_queue.h"
@@ -63,23 +62,12 @@ static void foundation_routes(void)
 }
 
 static scheduler *g_indexer;
-static db *g_indexer_db;   /* used by the indexer's thread only */
 
-/* A few hundred rows per transaction under load; a backlog drains without pause.
- * The indexer writes on a connection of its own, not the thread's pooled one, so that its
- * batch never joins a group commit: in a group, every later member's savepoint would make
- * FTS5 flush and sync the batch's index data again (xSavepoint), which cost a twentieth
- * of a contact create's CPU under the write lock */
+/* a few hundred rows per transaction under load; a backlog drains without pause */
 static int index_step(ctx *c, void *unused)
 {
-    (void)c;
     (void)unused;
-    if (!g_indexer_db) {
-        char err[512];
-        g_indexer_db = db_open(db_path(), err, sizeof err);
-        if (!g_indexer_db) { log_error(NULL, "indexer: %s", err); return -1; }
-    }
-    return fts_queue_apply(g_indexer_db, 1000);
+    return fts_queue_apply(c->db, 1000);
 }
 
 static void foundation_start(void) { g_indexer = scheduler_start("indexer", 100, index_step, NULL); }
@@ -88,8 +76,6 @@ static void foundation_stop(void)
 {
     scheduler_stop(g_indexer);
     g_indexer = NULL;
-    db_close(g_indexer_db);
-    g_indexer_db = NULL;
 }
 
 static module foundation = {
