@@ -4,6 +4,7 @@
 #include "domain/custom_field.h"
 #include "core/clock.h"
 #include "core/currency.h"
+#include "core/json_members.h"
 #include "core/utf8.h"
 #include "http/filter.h"
 #include "util/fold.h"
@@ -174,32 +175,34 @@ int resource_get(ctx *c, const resource *res, long long id, const char *fields, 
 
 static void json_decref_cb(void *p) { json_decref(p); }
 
-/* the stored record parsed, and when `text` is given also as written (the answer to a
- * write: the same bytes a GET gives, without dumping the parsed copy again); NULL when
- * missing */
-static json_t *load_record(ctx *c, const resource *res, long long id, scope_action act, const char **text, size_t *len)
+/* a stored record as written (the same bytes a GET gives) in the arena; NULL when missing
+ * or out of the principal's reach for `act` */
+typedef struct record_text { const char *s; size_t len; } record_text;
+
+static bool load_text(ctx *c, const resource *res, long long id, scope_action act, record_text *t)
 {
     buf b;
     buf_init(&b, 0);
     jw w;
     jw_init(&w, &b);
     selection all = {true, NULL};
-    json_t *j = NULL;
-    if (write_one(c, res, id, act, &all, &w) == 1) {
-        j = json_loadb(b.data, b.len, 0, NULL);
-        if (j) arena_defer(c->a, json_decref_cb, j);
-        if (j && text) {
-            *text = arena_strndup(c->a, b.data, b.len);
-            *len = b.len;
-        }
-    }
+    bool found = write_one(c, res, id, act, &all, &w) == 1;
+    if (found) *t = (record_text){arena_strndup(c->a, b.data, b.len), b.len};
     buf_release(&b);
+    return found;
+}
+
+static json_t *parsed(ctx *c, const record_text *t)
+{
+    json_t *j = json_loadb(t->s, t->len, 0, NULL);
+    if (j) arena_defer(c->a, json_decref_cb, j);
     return j;
 }
 
 json_t *resource_load(ctx *c, const resource *res, long long id, scope_action act)
 {
-    return load_record(c, res, id, act, NULL, NULL);
+    record_text t;
+    return load_text(c, res, id, act, &t) ? parsed(c, &t) : NULL;
 }
 
 /* ---------- validation ---------- */
@@ -428,71 +431,110 @@ static bool audited(const resource *res, const char *key)
     return !(f && (f->flags & (FF_NOAUDIT | FF_WRITEONLY)));
 }
 
-/* {"field": [old, new]} for every member that differs; NULL when nothing changed */
-static char *diff_json(ctx *c, const resource *res, json_t *before, json_t *after)
+static bool is_null(const json_member *m) { return m->value_len == 4 && !memcmp(m->value, "null", 4); }
+
+/* the same value, written the same way, or (lists and objects only) the same once parsed:
+ * a custom field set again lands at the end of its object */
+static bool same_value(const json_member *a, const json_member *b)
 {
-    json_t *d = json_object();
-    const char *k;
-    json_t *v;
-    json_object_foreach(after, k, v) {
-        if (!audited(res, k)) continue;
-        json_t *o = before ? json_object_get(before, k) : NULL;
-        if (o && json_equal(o, v)) continue;
-        if (!before && json_is_null(v)) continue;
-        json_object_set_new(d, k, json_pack("[OO]", o ? o : json_null(), v));
+    if (a->value_len == b->value_len && !memcmp(a->value, b->value, a->value_len)) return true;
+    if ((a->value[0] != '{' && a->value[0] != '[') || a->value[0] != b->value[0]) return false;
+    json_t *x = json_loadb(a->value, a->value_len, 0, NULL), *y = json_loadb(b->value, b->value_len, 0, NULL);
+    bool same = x && y && json_equal(x, y);
+    json_decref(x);
+    json_decref(y);
+    return same;
+}
+
+static bool member_audited(ctx *c, const resource *res, const json_member *m)
+{
+    return audited(res, arena_strndup(c->a, m->key, m->key_len));
+}
+
+/* the member of `t` with m's key; *hint, where the last one was found, is looked at first:
+ * both writings of a record list their members in the same order */
+static bool counterpart(const record_text *t, const json_member *m, size_t *hint, json_member *out)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        size_t pos = pass ? 0 : *hint;
+        while (json_members_next(t->s, t->len, &pos, out))
+            if (out->key_len == m->key_len && !memcmp(out->key, m->key, m->key_len)) { *hint = pos; return true; }
     }
-    if (before)
-        json_object_foreach(before, k, v)
-            if (!json_object_get(after, k) && !json_is_null(v) && audited(res, k)) json_object_set_new(d, k, json_pack("[On]", v));
-    char *s = json_object_size(d) ? json_dumps(d, JSON_COMPACT) : NULL;
-    json_decref(d);
-    if (!s) return NULL;
-    char *r = arena_strdup(c->a, s);
-    free(s);
+    return false;
+}
+
+static void diff_entry(buf *d, const json_member *m, const char *old, size_t old_len, const char *now, size_t now_len)
+{
+    buf_adds(d, d->len ? "," : "{");
+    buf_addc(d, '"');
+    buf_add(d, m->key, m->key_len);
+    buf_adds(d, "\":[");
+    buf_add(d, old, old_len);
+    buf_addc(d, ',');
+    buf_add(d, now, now_len);
+    buf_addc(d, ']');
+}
+
+/* {"field": [old, new]} for every audited member that differs between the record as it was
+ * (`before`, NULL for a create) and as it is, each value copied as written; NULL when
+ * nothing changed */
+static char *diff_records(ctx *c, const resource *res, const record_text *before, const record_text *after)
+{
+    buf d;
+    buf_init(&d, 0);
+    json_member m, o;
+    size_t pos = 0, hint = 0;
+    while (json_members_next(after->s, after->len, &pos, &m)) {
+        bool had = before && counterpart(before, &m, &hint, &o);
+        if ((had && same_value(&o, &m)) || (!before && is_null(&m)) || !member_audited(c, res, &m)) continue;
+        diff_entry(&d, &m, had ? o.value : "null", had ? o.value_len : 4, m.value, m.value_len);
+    }
+    for (pos = 0, hint = 0; before && json_members_next(before->s, before->len, &pos, &o);)
+        if (!is_null(&o) && !counterpart(after, &o, &hint, &m) && member_audited(c, res, &o))
+            diff_entry(&d, &o, o.value, o.value_len, "null", 4);
+    char *r = d.len ? arena_printf(c->a, "%.*s}", (int)d.len, d.data) : NULL;
+    buf_release(&d);
     return r;
 }
 
-static long long owner_of(const resource *res, json_t *rec)
+static long long owner_of(const resource *res, const record_text *rec)
 {
-    if (!res->owner_column || !rec) return 0;
-    json_t *o = json_object_get(rec, res->owner_column);
-    return json_is_integer(o) ? json_integer_value(o) : 0;
+    json_member m;
+    if (!res->owner_column || !rec || !json_members_find(rec->s, rec->len, res->owner_column, &m)) return 0;
+    return m.value[0] == '-' || (m.value[0] >= '0' && m.value[0] <= '9') ? strtoll(m.value, NULL, 10) : 0;
 }
 
 /* ---------- create / update / delete ---------- */
 
-static int finish_write(ctx *c, const resource *res, long long id, json_t *before, write_set *w,
+/* `before` is the record as it was (NULL for a create); the audit row compares it with the
+ * record as written now, text with text (diff_records), and the answer is that same text */
+static int finish_write(ctx *c, const resource *res, long long id, const record_text *before, write_set *w,
                         const char *action, buf *out, errs *e, bool own_tx)
 {
     if (res->after_save && res->after_save(c, id, w, e) != 0) return e->n ? 422 : 500;
-    const char *after_text = NULL;
-    size_t after_len = 0;
-    json_t *after = load_record(c, res, id, ACT_WRITE, &after_text, &after_len);
-    bool in_reach = after != NULL;   /* only then may the answer show what `after` holds */
-    if (!after && !before) {   /* created outside the principal's own reach */
+    record_text after;
+    bool in_reach = load_text(c, res, id, ACT_WRITE, &after);   /* only then may the answer show it */
+    if (!in_reach && !before) {   /* created outside the principal's own reach */
         errs_add(e, res->owner_column, "forbidden_owner", "your role only allows %s you own or your team owns", res->plural);
         return 403;
     }
-    if (!after) {
+    if (!in_reach) {
         /* handed over beyond the principal's sight: the audit still needs the record as it
          * now is, or every field would read as erased */
         principal sys;
         principal_system(&sys);
         ctx unscoped = *c;
         unscoped.user = &sys;
-        after = resource_load(&unscoped, res, id, ACT_READ);
+        if (!load_text(&unscoped, res, id, ACT_READ, &after))
+            after = (record_text){"{}", 2};   /* removed by its own hook: nothing left to compare with */
     }
-    if (!after) {   /* removed by its own hook: nothing left to compare with */
-        after = json_object();
-        arena_defer(c->a, json_decref_cb, after);
-    }
-    char *changes = diff_json(c, res, before, after);
-    if ((changes || !before) && audit_record(c, res->name, id, action, owner_of(res, after), changes) != 0) return 500;
+    char *changes = diff_records(c, res, before, &after);
+    if ((changes || !before) && audit_record(c, res->name, id, action, owner_of(res, &after), changes) != 0) return 500;
     if (!out) return own_tx && db_commit(c->db) != 0 ? 500 : 0;   /* no answer wanted (imports): no dump, no warnings */
     jw jo;
     jw_init(&jo, out);
     if (in_reach) {   /* the record just loaded is the answer: no second read */
-        buf_add(out, after_text, after_len);
+        buf_add(out, after.s, after.len);
     } else {
         resource_write_record(c, res, id, NULL, &jo);
     }
@@ -650,7 +692,8 @@ int resource_update(ctx *c, const resource *res, long long id, json_t *in, long 
     bool own_tx = !db_in_tx(c->db);
     if (own_tx && db_begin(c->db) != 0) return 503;
     int status;
-    json_t *before = resource_load(c, res, id, ACT_WRITE);
+    record_text was;
+    json_t *before = load_text(c, res, id, ACT_WRITE, &was) ? parsed(c, &was) : NULL;
     if (!before) { status = resource_load(c, res, id, ACT_READ) ? 403 : 404; goto fail; }
     long long version = json_integer_value(json_object_get(before, "version"));
     json_t *bv = json_is_object(in) ? json_object_get(in, "version") : NULL;
@@ -678,7 +721,7 @@ int resource_update(ctx *c, const resource *res, long long id, json_t *in, long 
     buf_release(&sql);
     if (rc < 0) { status = db_err_constraint(c->db) ? 409 : 500; goto fail; }
     if (rc == 0) { status = 412; goto fail; }
-    status = finish_write(c, res, id, before, &w, "update", out, e, own_tx);
+    status = finish_write(c, res, id, &was, &w, "update", out, e, own_tx);
     if (status) goto fail;
     return 200;
 fail:
@@ -692,9 +735,13 @@ int resource_delete(ctx *c, const resource *res, long long id, long long expecte
     bool own_tx = !db_in_tx(c->db);
     if (own_tx && db_begin(c->db) != 0) return 503;
     int status;
-    json_t *before = resource_load(c, res, id, ACT_DELETE);
-    if (!before) { status = resource_load(c, res, id, ACT_READ) ? 403 : 404; goto fail; }
-    if (expected_version && json_integer_value(json_object_get(before, "version")) != expected_version) { status = 412; goto fail; }
+    record_text was;
+    if (!load_text(c, res, id, ACT_DELETE, &was)) { status = resource_load(c, res, id, ACT_READ) ? 403 : 404; goto fail; }
+    json_member version;
+    if (expected_version && !(json_members_find(was.s, was.len, "version", &version) && strtoll(version.value, NULL, 10) == expected_version)) {
+        status = 412;
+        goto fail;
+    }
     if (res->before_delete && res->before_delete(c, id, e) != 0) {
         status = !e->n ? 500 : invalid_status(e) == 403 ? 403 : 409;
         goto fail;
@@ -709,10 +756,9 @@ int resource_delete(ctx *c, const resource *res, long long id, long long expecte
     else
         snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ?", res->table);
     if (db_run(c->db, sql, &p) < 0) { status = db_err_constraint(c->db) ? 409 : 500; goto fail; }
-    json_t *gone = json_object();
-    char *changes = diff_json(c, res, before, gone);
-    json_decref(gone);
-    if (audit_record(c, res->name, id, "delete", owner_of(res, before), changes) != 0) { status = 500; goto fail; }
+    record_text gone = {"{}", 2};
+    char *changes = diff_records(c, res, &was, &gone);
+    if (audit_record(c, res->name, id, "delete", owner_of(res, &was), changes) != 0) { status = 500; goto fail; }
     if (own_tx && db_commit(c->db) != 0) return 500;
     return 204;
 fail:
