@@ -67,6 +67,7 @@ static scheduler *g_indexer;
 static int index_step(ctx *c, void *unused)
 {
     (void)unused;
+    db_write_alone(c->db);   /* the indexer's thread has this connection to itself */
     return fts_queue_apply(c->db, 1000);
 }
 

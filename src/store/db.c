@@ -44,6 +44,7 @@ struct db {
     bool writing;              /* inside a write transaction: statements go to the group's writer */
     bool savepoint;            /* its transaction is a savepoint (it joined a group with members) */
     bool intending;            /* its thread serves a request that may write (db_write_intent) */
+    bool alone;                /* its transactions form a group of their own (db_write_alone) */
     size_t at_commit_mark;     /* its first statement in the writer's at-commit list */
     at_commit_list at_commit;  /* statements run just before this connection commits */
 };
@@ -542,8 +543,9 @@ static int group_join(db *d)
         pthread_once(&registered, register_writer_close);
     }
     /* an I/O error or a full disk makes SQLite roll the whole transaction back: the members
-     * waiting for it must hear that it failed, and the group starts afresh */
-    if (g_group_open && sqlite3_get_autocommit(g_writer->h)) group_commit();
+     * waiting for it must hear that it failed, and the group starts afresh. A writer alone
+     * (db_write_alone) starts afresh too, committing the members before it */
+    if (g_group_open && (sqlite3_get_autocommit(g_writer->h) || d->alone)) group_commit();
     /* the first member needs no savepoint: nobody's work is in the transaction before its
      * own, so its rollback may be the transaction's. Savepoints are not free: SQLite keeps
      * the original of every page changed under one in memory, which a long transaction
@@ -559,6 +561,8 @@ static int group_join(db *d)
     d->at_commit_mark = g_writer->at_commit.n;
     return 0;
 }
+
+void db_write_alone(db *d) { if (d) d->alone = true; }
 
 void db_write_intent(db *d, bool on)
 {
@@ -607,8 +611,8 @@ static int group_leave(db *d, group_member *me)
         g_group_size++;
         if (d->intending) atomic_fetch_add(&g_group_intending, 1);
     }
-    bool expected = me && writer_expected();
-    if (g_group_size >= GROUP_MAX || !(queued || expected)) {
+    bool expected = me && writer_expected() && !d->alone;
+    if (g_group_size >= GROUP_MAX || !(queued || expected) || d->alone) {
         int rc = g_group_open ? group_commit() : 0;
         pthread_mutex_unlock(&g_write_lock);
         checkpoint_if_due();

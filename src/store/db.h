@@ -82,6 +82,11 @@ void db_read_end(db *d);
 /* on: the thread of pooled connection d serves a request that may write; off when it is
  * done. Group commit waits for such a request to join rather than commit without it */
 void db_write_intent(db *d, bool on);
+/* d's write transactions commit on their own, outside any group: a background batch whose
+ * tables nobody else writes (the full-text indexer, whose FTS5 tables would otherwise make
+ * every later member's savepoint flush them). Still through the group's writer connection:
+ * a commit on another connection would drop the writer's page cache */
+void db_write_alone(db *d);
 int db_commit(db *d);
 void db_rollback(db *d);
 bool db_in_tx(db *d);
