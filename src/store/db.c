@@ -136,8 +136,14 @@ static void fts_match(sqlite3_context *cx, int argc, sqlite3_value **v)
     sqlite3_result_int(cx, ok);
 }
 
+/* SQLite's memory statistics take one process-wide mutex on every allocation of every
+ * connection; nothing here reads them */
+static void sqlite_setup(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 db *db_open(const char *path, char *err, size_t errlen)
 {
+    static pthread_once_t setup = PTHREAD_ONCE_INIT;
+    pthread_once(&setup, sqlite_setup);
     db *d = calloc(1, sizeof *d);
     if (!d) abort();
     int rc = sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
