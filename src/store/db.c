@@ -406,8 +406,8 @@ static int write_lock(void)
  *
  * A member with nobody queued behind it leaves the group open, for up to GROUP_WAIT_US,
  * only while a request that may write is in flight and not in the group yet
- * (db_write_intent): it usually joins within that time instead of paying for a commit of
- * its own. Once every such request is in the group, waiting longer could only add a
+ * (db_write_intent, which wakes it when such a request ends): it usually joins within
+ * that time instead of paying for a commit of its own. Once every such request is in the group, waiting longer could only add a
  * pause: the group commits at once. A lone writer (a command, a quiet server) commits at
  * once too. */
 enum { GROUP_MAX = 32, GROUP_WAIT_US = 300 };
@@ -570,35 +570,35 @@ static int group_join(db *d)
 
 void db_write_alone(db *d) { if (d) d->alone = true; }
 
+/* a request that may write is in flight and has not joined the open group */
+static bool writer_expected(void) { return atomic_load(&g_intending) > atomic_load(&g_group_intending); }
+
 void db_write_intent(db *d, bool on)
 {
     if (!d || d->intending == on) return;
     d->intending = on;
     atomic_fetch_add(&g_intending, on ? 1 : -1);
+    if (on) return;
+    /* a request that ends may have been the writer a waiting member expected */
+    pthread_mutex_lock(&g_group_mu);
+    pthread_cond_broadcast(&g_group_done);
+    pthread_mutex_unlock(&g_group_mu);
 }
 
-/* a request that may write is in flight and has not joined the open group */
-static bool writer_expected(void) { return atomic_load(&g_intending) > atomic_load(&g_group_intending); }
-
-enum { GROUP_SLICE_US = 50 };
-
 /* whether the group's commit has told `me` its result. A bounded wait gives up after
- * GROUP_WAIT_US, or sooner once no writer is expected any more (its request ended
- * without writing, or wrote alone): then nobody else would commit the group */
+ * GROUP_WAIT_US, or as soon as no writer is expected any more (its request ended
+ * without writing, or wrote alone: db_write_intent wakes the wait): then nobody else
+ * would commit the group */
 static bool wait_done(group_member *me, bool bounded)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    long long until_ns = now.tv_sec * 1000000000LL + now.tv_nsec + GROUP_WAIT_US * 1000LL;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += GROUP_WAIT_US * 1000L;
+    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
     pthread_mutex_lock(&g_group_mu);
     while (!me->done) {
-        if (!bounded) { pthread_cond_wait(&g_group_done, &g_group_mu); continue; }
-        clock_gettime(CLOCK_REALTIME, &now);
-        long long now_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
-        if (now_ns >= until_ns || !writer_expected()) break;
-        long long slice_ns = now_ns + GROUP_SLICE_US * 1000LL < until_ns ? now_ns + GROUP_SLICE_US * 1000LL : until_ns;
-        struct timespec slice = {(time_t)(slice_ns / 1000000000LL), (long)(slice_ns % 1000000000LL)};
-        pthread_cond_timedwait(&g_group_done, &g_group_mu, &slice);
+        if (!bounded) pthread_cond_wait(&g_group_done, &g_group_mu);
+        else if (!writer_expected() || pthread_cond_timedwait(&g_group_done, &g_group_mu, &until) != 0) break;
     }
     bool done = me->done;
     pthread_mutex_unlock(&g_group_mu);
@@ -617,8 +617,8 @@ static int group_leave(db *d, group_member *me)
         g_group_size++;
         if (d->intending) atomic_fetch_add(&g_group_intending, 1);
     }
-    bool expected = me && writer_expected() && !d->alone;
-    if (g_group_size >= GROUP_MAX || !(queued || expected) || d->alone) {
+    bool expected = me && writer_expected();
+    if (d->alone || g_group_size >= GROUP_MAX || !(queued || expected)) {
         int rc = g_group_open ? group_commit() : 0;
         pthread_mutex_unlock(&g_write_lock);
         checkpoint_if_due();
