@@ -1,5 +1,6 @@
 /* json_members: see json_members.h. */
 #include "core/json_members.h"
+#include <stdlib.h>
 #include <string.h>
 
 static size_t skip_space(const char *s, size_t len, size_t i)
@@ -70,4 +71,13 @@ bool json_members_find(const char *s, size_t len, const char *key, json_member *
     while (json_members_next(s, len, &pos, m))
         if (m->key_len == n && memcmp(m->key, key, n) == 0) return true;
     return false;
+}
+
+bool json_members_int(const char *s, size_t len, const char *key, long long *v)
+{
+    json_member m;
+    if (!json_members_find(s, len, key, &m) || !(m.value[0] == '-' || (m.value[0] >= '0' && m.value[0] <= '9'))) return false;
+    char *end;
+    *v = strtoll(m.value, &end, 10);
+    return end == m.value + m.value_len;
 }

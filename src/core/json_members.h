@@ -22,4 +22,6 @@ bool json_members_next(const char *s, size_t len, size_t *pos, json_member *m);
 
 /* the member named `key` (plain, no escapes); false when there is none */
 bool json_members_find(const char *s, size_t len, const char *key, json_member *m);
+/* the integer value of member `key`; false when there is none or it is not an integer */
+bool json_members_int(const char *s, size_t len, const char *key, long long *v);
 #endif

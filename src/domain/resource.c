@@ -499,9 +499,8 @@ static char *diff_records(ctx *c, const resource *res, const record_text *before
 
 static long long owner_of(const resource *res, const record_text *rec)
 {
-    json_member m;
-    if (!res->owner_column || !rec || !json_members_find(rec->s, rec->len, res->owner_column, &m)) return 0;
-    return m.value[0] == '-' || (m.value[0] >= '0' && m.value[0] <= '9') ? strtoll(m.value, NULL, 10) : 0;
+    long long owner;
+    return res->owner_column && json_members_int(rec->s, rec->len, res->owner_column, &owner) ? owner : 0;
 }
 
 /* ---------- create / update / delete ---------- */
@@ -694,7 +693,7 @@ int resource_update(ctx *c, const resource *res, long long id, json_t *in, long 
     int status;
     record_text was;
     json_t *before = load_text(c, res, id, ACT_WRITE, &was) ? parsed(c, &was) : NULL;
-    if (!before) { status = resource_load(c, res, id, ACT_READ) ? 403 : 404; goto fail; }
+    if (!before) { status = load_text(c, res, id, ACT_READ, &was) ? 403 : 404; goto fail; }
     long long version = json_integer_value(json_object_get(before, "version"));
     json_t *bv = json_is_object(in) ? json_object_get(in, "version") : NULL;
     if (!expected_version && json_is_integer(bv)) expected_version = json_integer_value(bv);
@@ -736,9 +735,9 @@ int resource_delete(ctx *c, const resource *res, long long id, long long expecte
     if (own_tx && db_begin(c->db) != 0) return 503;
     int status;
     record_text was;
-    if (!load_text(c, res, id, ACT_DELETE, &was)) { status = resource_load(c, res, id, ACT_READ) ? 403 : 404; goto fail; }
-    json_member version;
-    if (expected_version && !(json_members_find(was.s, was.len, "version", &version) && strtoll(version.value, NULL, 10) == expected_version)) {
+    if (!load_text(c, res, id, ACT_DELETE, &was)) { status = load_text(c, res, id, ACT_READ, &was) ? 403 : 404; goto fail; }
+    long long version;
+    if (expected_version && !(json_members_int(was.s, was.len, "version", &version) && version == expected_version)) {
         status = 412;
         goto fail;
     }
