@@ -140,8 +140,8 @@ static int search_hits(ctx *c, const client_kind *k, const char *from_where, boo
     dbp_text(&p, match);
     if (by_owner) {
         /* one seek by id in the covering index; "+" keeps SQLite from seeking once per owner */
-        buf_printf(&sql, " AND EXISTS (SELECT 1 FROM %s o INDEXED BY %s_id_owner WHERE o.id = f.rowid AND +o.owner_id IN (",
-                   k->res->table, k->res->table);
+        buf_printf(&sql, " AND EXISTS (SELECT 1 FROM %s o INDEXED BY %s_id_owner WHERE o.id = f.rowid AND +o.%s IN (",
+                   k->res->table, k->res->table, k->res->owner_column);
         scope_users_sql(c, resource_level(c, k->res, ACT_READ), &sql, &p);
         buf_adds(&sql, "))");
     }
