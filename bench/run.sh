@@ -316,7 +316,8 @@ peak_run() {
 peak_detail() { echo "peak anonymous memory $(mib "$PEAK_ANON_KIB") MiB (peak RSS $(mib "$PEAK_KIB") MiB)"; }
 IMPORT_SECONDS=${BENCH_IMPORT_SECONDS:-90}
 
-# import_figure ID FIGURE GOAL_RATE FILE ROWS: `kartoteka import contacts` into a fresh base
+# import_figure ID FIGURE GOAL_RATE FILE ROWS [FLOOR_ID]: `kartoteka import contacts` into a fresh
+# base; with FLOOR_ID, the floor of that import too (floor_figure)
 import_figure() {
   local id=$1 fig=$2 goal=$3 file=$4 rows=$5 dir=$WORK/import-$SCALE
   rm -rf "$dir"
@@ -341,7 +342,23 @@ import_figure() {
     detail="$rows rows in the file, ${WALL} s wall$( [ -n "$created" ] && echo ": read $read, created $created, skipped $skipped (duplicates), rejected $rejected"); $(peak_detail)" \
     goal="≥ $(commas "$goal") rows/s, memory flat" goal_on=value goal_op=">=" goal_num="$goal" \
     base_name="bench/gen into SQLite" base_value="$GEN_CONTACT_RATE" note="$note"
+  [ -n "${6:-}" ] && floor_figure "$6" "$file" "$dir" "$goal"
   rm -rf "$dir"
+}
+
+# floor_figure ID FILE DIR GOAL: bench/import_floor on the base DIR just imported from FILE:
+# the least reading and storing its rows costs (SQLite copying the imported tables itself)
+floor_figure() {
+  local id=$1 file=$2 dir=$3 goal=$4 empty=$WORK/import-empty f
+  rm -rf "$empty"
+  "$BIN" init --data "$empty" --admin-email "$ADMIN_EMAIL" --admin-password "$ADMIN_PASSWORD" > /dev/null
+  f=$("$TOOLS/import_floor" --runs "$RUNS" "$file" "$dir/kartoteka.db" "$empty/kartoteka.db")
+  rm -rf "$empty"
+  record id="$id" section="$S6" unit=rows/s value="$(json_get ceiling_rows_per_s <<< "$f")" \
+    figure="Import ceiling on this machine for the $(json_get rows <<< "$f") rows of the ${file##*.} file above: 1 / the larger of its reading floor and its writing floor" \
+    detail="per row, medians of $RUNS runs: reading $(json_get read_us <<< "$f") µs, with phone normalisation $(json_get read_phone_us <<< "$f") µs (one core); writing $(json_get write_total_us <<< "$f") µs (SQLite copying the imported tables itself; without full-text rows and audit rows $(json_get write_without_search_audit_us <<< "$f") µs) — bench/import_floor: $(sed 's/.*"write_us":{\([^}]*\)}.*/\1/; s/"//g; s/:/ /g; s/,/, /g' <<< "$f")" \
+    goal="the import goal (≥ $(commas "$goal") rows/s) needs this ≥ $(commas "$goal")" goal_on=value goal_op=">=" goal_num="$goal" \
+    note="no importer writing through one SQLite connection can go faster than this on this machine"
 }
 
 measure() {   # measure N full|growth
@@ -495,14 +512,14 @@ measure() {   # measure N full|growth
       import_figure import_csv "CSV import: kartoteka import contacts, $SCALE rows, phone normalisation and duplicate checks" 100000 "$csv" "$SCALE"
       local big_read=$IMPORT_READ big_anon=$IMPORT_ANON small=$WORK/import-small.csv
       head -n $((xrows + 1)) "$csv" > "$small"
-      import_figure import_csv_small "CSV import of the first $xrows rows of the same file (for the memory comparison)" 100000 "$small" "$xrows"
+      import_figure import_csv_small "CSV import of the first $xrows rows of the same file (for the memory comparison)" 100000 "$small" "$xrows" import_floor_csv
       record id=import_memory section="$S6" figure="CSV import memory: peak anonymous memory after $big_read rows read, beside $IMPORT_READ rows" \
         unit=MiB value="$(mib "$big_anon")" base_name="$IMPORT_READ rows:" base_value="$(mib "$IMPORT_ANON")" \
         goal="streaming: does not grow with the file (≤ 1.5× the smaller import)" goal_on=ratio goal_op="<=" goal_num=1.5
       rm -f "$small"
       [ "$xrows" -gt 1048575 ] && xrows=1048575
       "$TOOLS/gen" --xlsx "$xlsx" --rows "$xrows" --seed "$SEED"
-      import_figure import_xlsx "XLSX import: kartoteka import contacts, $xrows rows" 50000 "$xlsx" "$xrows"
+      import_figure import_xlsx "XLSX import: kartoteka import contacts, $xrows rows" 50000 "$xlsx" "$xrows" import_floor_xlsx
       rm -f "$csv" "$xlsx"
     else
       missing import_csv "$S6" "CSV import of 1M contacts" "≥ 100,000 rows/s" "no kartoteka import"
