@@ -108,7 +108,7 @@ $(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(BUILD)/libkartoteka.a $(PHONE_S
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/gen_%.c,$(wildcard bench/*.c)))
 bench-tools: $(BENCH_BIN)
 $(BUILD)/bench/gen: $(wildcard bench/gen_*.c bench/gen*.h)
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libkartoteka.a $(PHONE_SO)
+$(BUILD)/bench/%: bench/%.c bench/measure.h $(BUILD)/libkartoteka.a $(PHONE_SO)
 	@mkdir -p $(dir $@)
 	@echo "  CC   $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libkartoteka.a $(LDLIBS)

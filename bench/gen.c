@@ -17,19 +17,13 @@
  * of the issues: a company per five contacts, a deal per contact, ten activities per
  * contact, a sales manager per 2,000 contacts (at least 40, so that the SSE benchmark has
  * 40 users to spread its streams over). */
+#include "measure.h"
 #include "gen.h"
 #include "util/phone.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int usage(void)
 {
@@ -105,7 +99,7 @@ static long long num(const char *s)
 
 static void phase(const char *what, long long n, double t0)
 {
-    double dt = now() - t0;
+    double dt = bench_now() - t0;
     if (n) fprintf(stderr, "gen: %-36s %10lld rows %7.1f s %10.0f rows/s\n", what, n, dt, dt > 0 ? (double)n / dt : 0);
     else fprintf(stderr, "gen: %-36s %10s %12.1f s\n", what, "", dt);
 }
@@ -121,7 +115,7 @@ static int load(gen_opts *o)
 {
     store s;
     if (store_open(&s, o->data) != 0) return 1;
-    double t0 = now(), t;
+    double t0 = bench_now(), t;
     if (store_count(&s, "users") > 1) {
         fprintf(stderr, "gen: %s already has users besides the admin; generate into a fresh `kartoteka init` directory\n", o->data);
         return 1;
@@ -141,26 +135,26 @@ static int load(gen_opts *o)
     static const char *const work[] = {"activities", NULL};
     if (stash_all(&s, clients) != 0) return 1;
     char **names;
-    t = now();
+    t = bench_now();
     gen_companies(&s, o, owners, nowners, &names);
     phase("companies (+ phone/email/FTS index)", o->companies, t);
     contact_ref *contacts = calloc((size_t)o->contacts + 1, sizeof *contacts);
     deal_ref *deals = calloc((size_t)o->deals + 1, sizeof *deals);
     if (!contacts || !deals) { fprintf(stderr, "gen: out of memory\n"); return 1; }
-    t = now();
+    t = bench_now();
     gen_contacts(&s, o, owners, nowners, names, contacts);
     phase("contacts (+ links, phone/email/FTS)", o->contacts, t);
     for (long long i = 1; i <= o->companies; i++) free(names[i]);
     free(names);
-    t = now();
+    t = bench_now();
     if (store_restore(&s) != 0) return 1;
     phase("indexes of contacts and companies", 0, t);
     if (o->deals && store_has_table(&s, "deals")) {
         if (stash_all(&s, funnel) != 0) return 1;
-        t = now();
+        t = bench_now();
         if (gen_deals(&s, o, owners, nowners, contacts, deals) != 0) return 1;
         phase("deals (+ owners, history, FTS)", o->deals, t);
-        t = now();
+        t = bench_now();
         if (store_restore(&s) != 0) return 1;
         phase("indexes and triggers of deals", 0, t);
     } else if (o->deals) {
@@ -169,10 +163,10 @@ static int load(gen_opts *o)
     }
     if (o->activities && store_has_table(&s, "activities")) {
         if (stash_all(&s, work) != 0) return 1;
-        t = now();
+        t = bench_now();
         if (gen_activities(&s, o, owners, nowners, contacts, deals) != 0) return 1;
         phase("activities (+ FTS)", o->activities, t);
-        t = now();
+        t = bench_now();
         if (store_restore(&s) != 0) return 1;
         phase("indexes of activities", 0, t);
     } else if (o->activities) {
@@ -181,11 +175,11 @@ static int load(gen_opts *o)
     free(contacts);
     free(deals);
 done:
-    t = now();
+    t = bench_now();
     store_close(&s);
     phase("commit", 0, t);
     free(owners);
-    fprintf(stderr, "gen: done in %.1f s\n", now() - t0);
+    fprintf(stderr, "gen: done in %.1f s\n", bench_now() - t0);
     return 0;
 }
 
@@ -224,9 +218,9 @@ int main(int argc, char **argv)
     if (verify) return gen_verify(verify, (int)verify_n) ? 1 : 0;
     if (csv || xlsx) {
         if (rows < 0) return usage();
-        double t0 = now();
+        double t0 = bench_now();
         int rc = csv ? gen_csv(csv, o.seed, rows, dup_every) : gen_xlsx(xlsx, o.seed, rows, dup_every);
-        if (!rc) fprintf(stderr, "gen: %lld rows to %s in %.1f s\n", rows, csv ? csv : xlsx, now() - t0);
+        if (!rc) fprintf(stderr, "gen: %lld rows to %s in %.1f s\n", rows, csv ? csv : xlsx, bench_now() - t0);
         return rc ? 1 : 0;
     }
     if (!o.data) return usage();

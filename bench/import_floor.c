@@ -22,6 +22,7 @@
  *
  * usage: import_floor [--runs N] FILE BASE_DB EMPTY_DB     (prints one JSON line)
  * FILE: a .csv or .xlsx file with a Phone column, as bench/gen writes them */
+#include "measure.h"
 #include "import/reader.h"
 #include "util/phone.h"
 #include <sqlite3.h>
@@ -47,22 +48,9 @@ static const struct { const char *table, *columns, *order, *where; } written[] =
 };
 enum { NWRITTEN = sizeof written / sizeof written[0], MAX_RUNS = 9 };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    bench_sort(v, (size_t)n);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
@@ -84,7 +72,7 @@ static double read_file(const char *file, int phones, long *rows)
     import_row row;
     long phone_col = -1, n = 0;
     volatile int valid = 0;
-    double t0 = now();
+    double t0 = bench_now();
     int rc;
     while ((rc = import_next(r, &row, err, sizeof err)) != 0) {
         if (rc < 0) continue;
@@ -101,7 +89,7 @@ static double read_file(const char *file, int phones, long *rows)
             valid += p.valid;
         }
     }
-    double t = now() - t0;
+    double t = bench_now() - t0;
     import_close(r);
     *rows = n;
     return t;
@@ -172,11 +160,11 @@ static void write_tables(const char *base, const char *empty, const char *scratc
     exec(db, "INSERT OR REPLACE INTO users SELECT * FROM base.users; INSERT OR REPLACE INTO imports SELECT * FROM base.imports");
     for (int i = 0; i < NWRITTEN; i++) {
         sql = insert_sql(db, i);
-        double t0 = now();
+        double t0 = bench_now();
         exec(db, "BEGIN");
         exec(db, sql);
         exec(db, "COMMIT");
-        secs[i] = now() - t0;
+        secs[i] = bench_now() - t0;
         sqlite3_free(sql);
     }
     sqlite3_close(db);

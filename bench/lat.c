@@ -13,6 +13,7 @@
  *
  * usage: lat [-c CONNS] [-d SECONDS] [-n MAX] [-w WARMUP_SECONDS] [-H 'Header: v']...
  *            -f FILE BASE_URL */
+#include "measure.h"
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -44,13 +45,6 @@ static long max_requests = -1;
 static double t_measure, t_end;   /* monotonic seconds */
 static int show_errors = 3;       /* bodies of the first failures go to stderr */
 static pthread_mutex_t err_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void *xmalloc(size_t n)
 {
@@ -98,7 +92,7 @@ static void *run(void *arg)
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
     for (;;) {
-        double t0 = now();
+        double t0 = bench_now();
         if (t0 >= t_end) break;
         if (max_requests >= 0 && t0 >= t_measure && atomic_fetch_add(&started, 1) >= max_requests) break;
         request *r = &reqs[atomic_fetch_add(&next_req, 1) % nreqs];
@@ -114,7 +108,7 @@ static void *run(void *arg)
         s.len = 0;
         s.head[0] = 0;
         CURLcode rc = curl_easy_perform(h);
-        double t1 = now();
+        double t1 = bench_now();
         long status = 0;
         if (rc == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
         if (t0 < t_measure) continue;   /* warm-up: not recorded */
@@ -187,19 +181,6 @@ static void load(const char *path)
     if (!nreqs) { fprintf(stderr, "lat: no requests in %s\n", path); exit(2); }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double pct(const double *v, size_t n, double p)
-{
-    if (!n) return 0;
-    size_t i = (size_t)(p / 100.0 * (double)n);
-    return v[i < n ? i : n - 1];
-}
-
 int main(int argc, char **argv)
 {
     int conns = 1;
@@ -223,12 +204,12 @@ int main(int argc, char **argv)
     load(file);
     worker *w = calloc((size_t)conns, sizeof *w);
     if (!w) { fprintf(stderr, "lat: out of memory\n"); return 1; }
-    double t0 = now();
+    double t0 = bench_now();
     t_measure = t0 + warmup;
     t_end = t_measure + seconds;
     for (int i = 0; i < conns; i++) pthread_create(&w[i].t, NULL, run, &w[i]);
     for (int i = 0; i < conns; i++) pthread_join(w[i].t, NULL);
-    double elapsed = now() - t_measure;
+    double elapsed = bench_now() - t_measure;
     if (elapsed > seconds) elapsed = seconds;   /* the last requests may end past t_end */
 
     size_t total = 0;
@@ -245,12 +226,12 @@ int main(int argc, char **argv)
         at += (int)w[i].n;
     }
     for (size_t i = 0; i < total; i++) sum += all[i];
-    qsort(all, total, sizeof *all, cmp_double);
+    bench_sort(all, total);
     printf("{\"requests\":%zu,\"errors\":%ld,\"seconds\":%.3f,\"rps\":%.1f,\"mean_ms\":%.3f,"
            "\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
            "\"status\":{\"none\":%ld,\"2xx\":%ld,\"3xx\":%ld,\"4xx\":%ld,\"5xx\":%ld}}\n",
            total, errors, elapsed, elapsed > 0 ? (double)total / elapsed : 0, total ? sum / (double)total : 0,
-           pct(all, total, 50), pct(all, total, 95), pct(all, total, 99), total ? all[total - 1] : 0,
+           bench_pct(all, total, 50), bench_pct(all, total, 95), bench_pct(all, total, 99), total ? all[total - 1] : 0,
            codes[0], codes[2], codes[3], codes[4], codes[5]);
     for (int i = 0; i < conns; i++) free(w[i].lat_ms);
     free(w);

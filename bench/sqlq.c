@@ -13,32 +13,13 @@
  * and start every line with the number of the one it runs (1, 2...).
  *
  * usage: sqlq [-d SECONDS] [-w WARMUP_SECONDS] -f PARAMS DB 'SQL' ['SQL2'...] */
+#include "measure.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double pct(const double *v, size_t n, double p)
-{
-    if (!n) return 0;
-    size_t i = (size_t)(p / 100.0 * (double)n);
-    return v[i < n ? i : n - 1];
-}
 
 int main(int argc, char **argv)
 {
@@ -91,9 +72,9 @@ int main(int argc, char **argv)
     double *lat = malloc(ncap * sizeof *lat);
     if (!lat) { fprintf(stderr, "sqlq: out of memory\n"); return 1; }
     long errors = 0;
-    double t0 = now(), t_measure = t0 + warmup, t_end = t_measure + seconds;
+    double t0 = bench_now(), t_measure = t0 + warmup, t_end = t_measure + seconds;
     for (size_t q = 0;; q++) {
-        double a = now();
+        double a = bench_now();
         if (a >= t_end) break;
         /* bind this line's values */
         char *copy = strdup(lines[q % nlines]), *save = NULL;
@@ -119,7 +100,7 @@ int main(int argc, char **argv)
         if (rc != SQLITE_DONE && errors++ < 3) fprintf(stderr, "sqlq: %s\n", sqlite3_errmsg(db));
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
-        double b = now();
+        double b = bench_now();
         if (a < t_measure) continue;
         rows += got;
         if (n == ncap) {
@@ -132,11 +113,11 @@ int main(int argc, char **argv)
     }
     double sum = 0;
     for (size_t i = 0; i < n; i++) sum += lat[i];
-    qsort(lat, n, sizeof *lat, cmp_double);
+    bench_sort(lat, n);
     printf("{\"requests\":%zu,\"errors\":%ld,\"seconds\":%.3f,\"rps\":%.1f,\"mean_ms\":%.3f,"
            "\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"rows_per_query\":%.1f}\n",
-           n, errors, seconds, (double)n / seconds, n ? sum / (double)n : 0, pct(lat, n, 50), pct(lat, n, 95),
-           pct(lat, n, 99), n ? lat[n - 1] : 0, n ? (double)rows / (double)n : 0);
+           n, errors, seconds, (double)n / seconds, n ? sum / (double)n : 0, bench_pct(lat, n, 50), bench_pct(lat, n, 95),
+           bench_pct(lat, n, 99), n ? lat[n - 1] : 0, n ? (double)rows / (double)n : 0);
     for (int k = 0; k < nsql; k++) sqlite3_finalize(stmts[k]);
     sqlite3_close(db);
     for (size_t i = 0; i < nlines; i++) free(lines[i]);

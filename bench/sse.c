@@ -9,6 +9,7 @@
  * memory between the two lines.
  *
  * usage: sse -n CLIENTS -d SECONDS [-H 'Header: v']... [-T TOKENS_FILE] PORT PATH */
+#include "measure.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,13 +30,6 @@ typedef struct stream {
     char head[1024];      /* the start of the answer, until its headers end */
     size_t len;
 } stream;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
@@ -76,7 +70,7 @@ int main(int argc, char **argv)
     if (!s || !pf) { fprintf(stderr, "sse: out of memory\n"); return 1; }
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    double t0 = now();
+    double t0 = bench_now();
     for (int i = 0; i < n; i++) {
         s[i].fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
         if (s[i].fd < 0) { fprintf(stderr, "sse: socket: %s (raise ulimit -n)\n", strerror(errno)); return 1; }
@@ -89,7 +83,7 @@ int main(int argc, char **argv)
     /* connect, send, read each answer's headers: at most 30 s for all */
     int streaming = 0, failed = 0;
     long long bytes = 0, events = 0;
-    while (streaming + failed < n && now() - t0 < 30) {
+    while (streaming + failed < n && bench_now() - t0 < 30) {
         int k = 0;
         for (int i = 0; i < n; i++) {
             if (s[i].state < 0 || s[i].state == 2) continue;
@@ -141,18 +135,18 @@ int main(int argc, char **argv)
             streaming++;
         }
     }
-    printf("{\"clients\":%d,\"connected\":%d,\"failed\":%d,\"connect_ms\":%.1f}\n", n, streaming, failed, (now() - t0) * 1000);
+    printf("{\"clients\":%d,\"connected\":%d,\"failed\":%d,\"connect_ms\":%.1f}\n", n, streaming, failed, (bench_now() - t0) * 1000);
     fflush(stdout);
 
     /* hold them open, draining what arrives */
-    double t_end = now() + seconds;
+    double t_end = bench_now() + seconds;
     char buf[4096];
-    while (now() < t_end) {
+    while (bench_now() < t_end) {
         int k = 0;
         for (int i = 0; i < n; i++)
             if (s[i].state == 2) { pf[k].fd = s[i].fd; pf[k].events = POLLIN; pf[k].revents = 0; k++; }
         if (!k) break;
-        int timeout = (int)((t_end - now()) * 1000);
+        int timeout = (int)((t_end - bench_now()) * 1000);
         if (poll(pf, (nfds_t)k, timeout > 0 ? timeout : 0) <= 0) continue;
         for (int j = 0; j < k; j++) {
             if (!pf[j].revents) continue;
