@@ -8,6 +8,7 @@
 #include "core/utf8.h"
 #include "http/filter.h"
 #include "util/fold.h"
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -623,15 +624,189 @@ fail:
     return status;
 }
 
-int resource_insert(ctx *c, const resource *res, const write_set *w, void (*extra)(void *cls, long long id, jw *out),
-                    void *cls, long long *id)
+/* ---------- the audit of an insert, told by its write set ---------- */
+
+/* Per stored field of a resource, what the column holds after an INSERT that leaves it
+ * out: its declared DEFAULT, when that is a literal. Learnt once per process from the
+ * table's schema. A field whose stored value the write set cannot tell (its default is an
+ * expression, it is generated, a trigger on the table may change the row) is `unknown`:
+ * a row that leaves it out is read back after its insert, as before. */
+enum { AFF_TEXT, AFF_NUMERIC, AFF_INTEGER, AFF_REAL, AFF_BLOB };
+
+typedef struct field_plan {
+    int affinity;
+    bool unknown;        /* no default the write set could stand for */
+    bool audited;
+    bool owner;          /* the resource's owner column */
+    dbv dflt;
+} field_plan;
+
+typedef struct insert_plan {
+    const resource *res;
+    size_t nfields;
+    field_plan *f;       /* per entry of res->fields */
+    struct insert_plan *next;
+} insert_plan;
+
+static pthread_mutex_t g_plan_mu = PTHREAD_MUTEX_INITIALIZER;
+static insert_plan *g_plans;
+
+/* the affinity of a declared column type, by SQLite's rules (datatype3.html, 3.1) */
+static int type_affinity(const char *t)
 {
-    int inserted = insert_row(c, res, w);
-    if (inserted) return inserted;
-    /* the row as stored (defaults included), by its rowid from the page just written, in
-     * the column order of every read so write_value reads it. (An INSERT ... RETURNING
-     * gives the same row but costs SQLite a temporary table per statement: about an
-     * eighth of a bulk import's writing thread.) */
+    char up[64];
+    size_t n = 0;
+    for (; t && t[n] && n < sizeof up - 1; n++) up[n] = (char)(t[n] >= 'a' && t[n] <= 'z' ? t[n] - 32 : t[n]);
+    up[n] = 0;
+    if (strstr(up, "INT")) return AFF_INTEGER;
+    if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT")) return AFF_TEXT;
+    if (!n || strstr(up, "BLOB")) return AFF_BLOB;
+    if (strstr(up, "REAL") || strstr(up, "FLOA") || strstr(up, "DOUB")) return AFF_REAL;
+    return AFF_NUMERIC;
+}
+
+/* a DEFAULT clause's text as a value: NULL, an integer or a quoted string; false otherwise */
+static bool literal_value(const char *s, dbv *v)
+{
+    memset(v, 0, sizeof *v);
+    if (!s || !strcasecmp(s, "NULL")) { v->type = DBV_NULL; return true; }
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '\'' && s[n - 1] == '\'') {
+        char *t = malloc(n), *o = t;
+        if (!t) return false;
+        for (size_t i = 1; i < n - 1; i++) {
+            if (s[i] == '\'' && s[++i] != '\'') { free(t); return false; }
+            *o++ = s[i];
+        }
+        *o = 0;
+        *v = (dbv){.type = DBV_TEXT, .s = t, .n = (size_t)(o - t)};
+        return true;
+    }
+    const char *d = s + (*s == '-');
+    size_t digits = strspn(d, "0123456789");
+    if (!digits || d[digits] || digits > 18) return false;
+    *v = (dbv){.type = DBV_INT, .i = strtoll(s, NULL, 10)};
+    return true;
+}
+
+/* true when field f, bound v into a column of affinity aff, reads back (write_value) as
+ * v writes: integers into integer columns, texts into text columns, nulls. Anything else
+ * (a number in a text column, a real) is left to a reading back */
+static bool stored_as_bound(const field_def *f, int aff, const dbv *v)
+{
+    if (v->type == DBV_NULL) return true;
+    bool integral = f->type == FT_INT || f->type == FT_REF || f->type == FT_BOOL;
+    if (v->type == DBV_INT) return integral && (aff == AFF_INTEGER || aff == AFF_NUMERIC || aff == AFF_BLOB);
+    if (v->type == DBV_TEXT) return !integral && f->type != FT_REAL && (aff == AFF_TEXT || aff == AFF_BLOB);
+    return false;
+}
+
+static insert_plan *plan_learn(ctx *c, const resource *res)
+{
+    size_t nf = 0;
+    for (const field_def *f = res->fields; f->name; f++) nf++;
+    insert_plan *pl = calloc(1, sizeof *pl);
+    field_plan *fp = calloc(nf ? nf : 1, sizeof *fp);
+    if (!pl || !fp) abort();
+    pl->res = res;
+    pl->nfields = nf;
+    pl->f = fp;
+    for (size_t i = 0; i < nf; i++) {
+        const field_def *f = &res->fields[i];
+        fp[i].unknown = true;
+        fp[i].audited = audited(res, f->name);
+        fp[i].owner = f->column && res->owner_column && !strcmp(f->column, res->owner_column);
+    }
+    dbparams p;
+    dbparams_init(&p, c->a);
+    dbp_text(&p, res->table);
+    long long triggers = db_scalar(c->db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", &p, 0);
+    db_cursor *cur = triggers == 0 ? db_query(c->db, "SELECT name, type, dflt_value, hidden FROM pragma_table_xinfo(?)", &p) : NULL;
+    while (cur && db_step(cur) == 1) {
+        const char *name = db_col_text(cur, 0);
+        for (size_t i = 0; i < nf; i++) {
+            const field_def *f = &res->fields[i];
+            if (!f->column || strcmp(f->column, name)) continue;
+            fp[i].affinity = type_affinity(db_col_text(cur, 1));
+            dbv d;
+            if (db_col_int(cur, 3) != 0 || !literal_value(db_col_text(cur, 2), &d)) continue;
+            if (stored_as_bound(f, fp[i].affinity, &d)) { fp[i].dflt = d; fp[i].unknown = false; }
+            else if (d.type == DBV_TEXT) free((char *)d.s);
+        }
+    }
+    db_done(cur);
+    return pl;
+}
+
+/* the plan of res, learnt on first use */
+static const insert_plan *insert_plan_of(ctx *c, const resource *res)
+{
+    pthread_mutex_lock(&g_plan_mu);
+    insert_plan *pl = g_plans;
+    while (pl && pl->res != res) pl = pl->next;
+    if (!pl) {
+        pl = plan_learn(c, res);
+        pl->next = g_plans;
+        g_plans = pl;
+    }
+    pthread_mutex_unlock(&g_plan_mu);
+    return pl;
+}
+
+/* one audited member {"name": [null, value]} */
+static void create_entry(jw *w, const char *name)
+{
+    jw_key(w, name);
+    jw_arr(w);
+    jw_null(w);
+}
+
+/* the changes of a create as resource_create's diff writes them (every audited member
+ * that is not null, in the order of write_row), from the write set and the defaults of
+ * the columns it leaves out; false when some column's stored value is not known so */
+static bool changes_from_set(ctx *c, const resource *res, const write_set *w, jw *out, long long *owner)
+{
+    if (w->vals.n != w->n) return false;
+    const insert_plan *pl = insert_plan_of(c, res);
+    dbv user = {.type = DBV_INT, .i = c->user->user_id};
+    const field_def *f = res->fields;
+    /* each written column's field: the set names columns by their field's own string */
+    const dbv **bound = arena_alloc(c->a, (pl->nfields + 1) * sizeof *bound);
+    for (size_t k = 0; k < w->n; k++) {
+        bool named = false;
+        for (size_t i = 0; i < pl->nfields; i++)
+            if (f[i].column == w->cols[k]) { bound[i] = &w->vals.v[k]; named = true; }
+        for (size_t i = 0; i < pl->nfields && !named; i++)
+            if (f[i].column && !strcmp(f[i].column, w->cols[k])) bound[i] = &w->vals.v[k];
+    }
+    for (size_t i = 0; i < pl->nfields; i++) {
+        if (!f[i].column) continue;
+        const dbv *v = bound[i];
+        bool owner_col = pl->f[i].owner;
+        if (!v && owner_col && c->user->user_id) v = &user;   /* insert_sql stamps the creator */
+        if (!v && pl->f[i].unknown) return false;
+        if (!v) v = &pl->f[i].dflt;
+        else if (!stored_as_bound(&f[i], pl->f[i].affinity, v)) return false;
+        if (v->type == DBV_NULL) continue;
+        if (owner_col) *owner = v->i;
+        if (!pl->f[i].audited) continue;
+        create_entry(out, f[i].name);
+        if (v->type == DBV_INT) {
+            if (f[i].type == FT_BOOL) jw_bool(out, v->i != 0); else jw_int(out, v->i);
+        } else {
+            const char *s = arena_strndup(c->a, v->s, v->n);
+            if (f[i].type == FT_JSON) jw_raw(out, s); else jw_str(out, s);
+        }
+        jw_arr_end(out);
+    }
+    return true;
+}
+
+/* the same changes from the row as stored, read back by its rowid (the page just written),
+ * in the column order of every read so write_value reads it. (An INSERT ... RETURNING
+ * gives the same row but costs SQLite a temporary table per statement.) */
+static int changes_read_back(ctx *c, const resource *res, long long id, jw *out, long long *owner)
+{
     buf sql;
     buf_init(&sql, 0);
     resource_select_columns(res, &sql);
@@ -640,44 +815,58 @@ int resource_insert(ctx *c, const resource *res, const write_set *w, void (*extr
     buf_adds(&sql, " t WHERE t.id = ?");
     dbparams p;
     dbparams_init(&p, c->a);
-    dbp_int(&p, db_last_id(c->db));
+    dbp_int(&p, id);
     db_cursor *cur = db_query(c->db, sql.data, &p);
     buf_release(&sql);
-    if (!cur) return 500;
+    if (!cur) return -1;
     if (db_step(cur) != 1) {
         db_done(cur);
-        return 500;
+        return -1;
     }
-    /* the changes of a create as diff_json writes them against no record: every audited
-     * member that is not null, then the members write_extra would add */
-    *id = db_col_int(cur, 0);
+    int col = 5;
+    for (const field_def *f = res->fields; f->name; f++) {
+        if (!f->column) continue;
+        if (res->owner_column && !strcmp(f->column, res->owner_column) && !db_col_null(cur, col)) *owner = db_col_int(cur, col);
+        if (!db_col_null(cur, col) && audited(res, f->name)) {
+            create_entry(out, f->name);
+            write_value(out, f, cur, col);
+            jw_arr_end(out);
+        }
+        col++;
+    }
+    db_done(cur);
+    return 0;
+}
+
+int resource_insert(ctx *c, const resource *res, const write_set *w, void (*extra)(void *cls, long long id, jw *out),
+                    void *cls, long long *id)
+{
+    int inserted = insert_row(c, res, w);
+    if (inserted) return inserted;
+    *id = db_last_id(c->db);
     long long owner = 0;
     buf changes;
     buf_init(&changes, 0);
     jw w2;
     jw_init(&w2, &changes);
     jw_obj(&w2);
-    int col = 5;
-    for (const field_def *f = res->fields; f->name; f++) {
-        if (!f->column) continue;
-        if (res->owner_column && !strcmp(f->column, res->owner_column) && !db_col_null(cur, col)) owner = db_col_int(cur, col);
-        if (!db_col_null(cur, col) && audited(res, f->name)) {
-            jw_key(&w2, f->name);
-            jw_arr(&w2);
-            jw_null(&w2);
-            write_value(&w2, f, cur, col);
-            jw_arr_end(&w2);
+    jw opened = w2;
+    size_t mark = changes.len;
+    if (!changes_from_set(c, res, w, &w2, &owner)) {   /* what it wrote goes: read the row */
+        changes.len = mark;
+        changes.data[mark] = 0;
+        w2 = opened;
+        owner = 0;
+        if (changes_read_back(c, res, *id, &w2, &owner) != 0) {
+            buf_release(&changes);
+            return 500;
         }
-        col++;
     }
     if (res->custom_fields) {
-        jw_key(&w2, "custom_fields");
-        jw_arr(&w2);
-        jw_null(&w2);
-        jw_raw(&w2, db_col_null(cur, 4) ? "{}" : db_col_text(cur, 4));
+        create_entry(&w2, "custom_fields");
+        jw_raw(&w2, w->custom_json ? w->custom_json : "{}");
         jw_arr_end(&w2);
     }
-    db_done(cur);
     if (extra) extra(cls, *id, &w2);
     jw_obj_end(&w2);
     int rc = audit_record(c, res->name, *id, "create", owner, changes.data);

@@ -125,7 +125,9 @@ int resource_create(ctx *c, const resource *res, json_t *in, long long *id, buf 
  * writes. resource_check_create runs every check resource_create runs (fields, custom
  * fields, the validate hook) and leaves the write set in w: 0, 403 or 422 (errors in e).
  * resource_insert writes a checked set inside the caller's transaction and its audit row,
- * built from the inserted row as stored (its columns, no JSON); `extra` adds the changes of the
+ * the text resource_create would write: built from the set and the literal defaults of the
+ * columns it leaves out, or from the row read back where those cannot tell what was
+ * stored (an expression default, a trigger; no JSON either way); `extra` adds the changes of the
  * members the resource's write_extra would write, each {"member": [null, value]} (may be
  * NULL). It runs no after_save hook and no
  * scope check of the written card: the caller keeps the indexes and may only use it when

@@ -12,8 +12,8 @@
  *   - this thread, in file order, looks for duplicates in the database (which holds this
  *     file's earlier rows too: each card's index rows are written with it), finds or
  *     creates the company (per batch, companies already met are remembered), and writes
- *     the card with resource_insert, whose audit row is built from the inserted row
- *     itself, then its index rows (contact_index_created / company_index_created; the
+ *     the card with resource_insert, whose audit row is built from the checked write set
+ *     (and the columns' defaults), then its index rows (contact_index_created / company_index_created; the
  *     full-text rows are written together at the end of each batch) and the import's own
  *     log row for the report and the undo.
  * Nothing is written for a row before all its checks passed, so no row needs a savepoint.
