@@ -60,8 +60,9 @@ typedef custom_field_def cf_def;
 
 static void json_decref_cb(void *p) { json_decref(p); }
 
-/* definitions of one object kind, from the database (small table, indexed by object) */
-static cf_def *load_defs(ctx *c, const char *object, size_t *n)
+/* definitions of one object kind, from the database (small table, indexed by object);
+ * *ok false when the database failed on the way (what was read is given all the same) */
+static cf_def *load_defs(ctx *c, const char *object, size_t *n, bool *ok)
 {
     dbparams p;
     dbparams_init(&p, c->a);
@@ -70,7 +71,8 @@ static cf_def *load_defs(ctx *c, const char *object, size_t *n)
     size_t cap = 16;
     cf_def *v = arena_alloc(c->a, cap * sizeof *v);
     *n = 0;
-    while (cur && db_step(cur) == 1) {
+    int rc = -1;
+    while (cur && (rc = db_step(cur)) == 1) {
         if (*n == cap) {
             cf_def *w = arena_alloc(c->a, cap * 2 * sizeof *w);
             memcpy(w, v, cap * sizeof *v);
@@ -86,10 +88,75 @@ static cf_def *load_defs(ctx *c, const char *object, size_t *n)
         d->label = db_col_null(cur, 4) ? NULL : arena_strdup(c->a, db_col_text(cur, 4));
     }
     db_done(cur);
+    *ok = rc == 0;
     return v;
 }
 
-const custom_field_def *custom_field_defs(ctx *c, const char *object, size_t *n) { return load_defs(c, object, n); }
+const custom_field_def *custom_field_defs(ctx *c, const char *object, size_t *n)
+{
+    bool ok;
+    return load_defs(c, object, n, &ok);
+}
+
+/* The definitions of each object kind, kept between custom_field_memo_begin and _end on a
+ * thread while the database has not changed (db_data_version: any commit, of any
+ * connection, moves it). Only outside a transaction: inside one, writes not yet committed
+ * (this connection's, or those of the group it writes with) do not show in the version. */
+typedef struct defs_memo {
+    db *d;
+    long long version;
+    const char *object;
+    arena a;             /* the definitions, their options */
+    const cf_def *defs;
+    size_t n;
+    struct defs_memo *next;
+} defs_memo;
+
+static _Thread_local bool t_memo_on;
+static _Thread_local defs_memo *t_memo;
+
+void custom_field_memo_begin(void) { t_memo_on = true; }
+
+void custom_field_memo_end(void)
+{
+    for (defs_memo *m = t_memo, *next; m; m = next) {
+        next = m->next;
+        arena_release(&m->a);
+        free(m);
+    }
+    t_memo = NULL;
+    t_memo_on = false;
+}
+
+static const cf_def *memo_defs(ctx *c, const char *object, size_t *n)
+{
+    bool ok;
+    long long version = !t_memo_on || db_in_tx(c->db) ? -1 : db_data_version(c->db);
+    if (version < 0) return load_defs(c, object, n, &ok);
+    defs_memo *m = t_memo;
+    while (m && (m->d != c->db || strcmp(m->object, object))) m = m->next;
+    if (!m) {
+        m = calloc(1, sizeof *m);
+        if (!m) return load_defs(c, object, n, &ok);
+        arena_init(&m->a);
+        m->d = c->db;
+        m->object = arena_strdup(&m->a, object);
+        m->version = -1;
+        m->next = t_memo;
+        t_memo = m;
+    }
+    if (m->version != version) {
+        arena_release(&m->a);
+        arena_init(&m->a);
+        m->object = arena_strdup(&m->a, object);
+        ctx mc = *c;
+        mc.a = &m->a;
+        m->defs = load_defs(&mc, object, &m->n, &ok);
+        m->version = ok ? version : -1;   /* a failed read is not kept */
+    }
+    *n = m->n;
+    return m->defs;
+}
 
 static bool in_options(json_t *opts, const char *s)
 {
@@ -151,7 +218,7 @@ const char *custom_fields_merge(ctx *c, const char *object, json_t *in, json_t *
         return NULL;
     }
     size_t n;
-    cf_def *defs = load_defs(c, object, &n);
+    const cf_def *defs = memo_defs(c, object, &n);
     json_t *merged = old && json_is_object(old) ? json_deep_copy(old) : json_object();
     arena_defer(c->a, json_decref_cb, merged);
     size_t before = e->n;

@@ -17,6 +17,13 @@
  * (arena), or NULL with errors added under "custom_fields.<name>". Required fields are
  * checked on the merged result. */
 const char *custom_fields_merge(ctx *c, const char *object, json_t *in, json_t *old, errs *e);
+/* Between these two calls on a thread, custom_fields_merge keeps the definitions it loads
+ * while the database has not changed (db_data_version) instead of loading them for every
+ * record: for many checks in a row on one connection (an import's reading thread). A
+ * definition made or changed meanwhile is seen by the next check outside a transaction;
+ * inside one, definitions are loaded each time. _end frees what was kept. */
+void custom_field_memo_begin(void);
+void custom_field_memo_end(void);
 /* the definitions of one object kind ("contact"), in the order they were made; arena
  * memory. Importers and exporters list the custom fields an object can hold with it. */
 typedef struct custom_field_def {

@@ -1,5 +1,6 @@
 /* The reading thread of an import and its queue of prepared rows: see import_pipeline.h. */
 #include "import/import_pipeline.h"
+#include "domain/custom_field.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ static void *reading(void *arg)
     pipeline *p = arg;
     ctx c = p->proto;
     c.db = db_thread();
+    custom_field_memo_begin();   /* every row's custom fields are checked on this connection */
     bool eof = false;
     for (size_t k = 0; !eof; k = (k + 1) % PIPELINE_DEPTH) {
         chunk *ch = &p->chunks[k];
@@ -84,6 +86,7 @@ static void *reading(void *arg)
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
     }
+    custom_field_memo_end();
     db_thread_close();
     return NULL;
 }
