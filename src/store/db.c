@@ -2,19 +2,26 @@
 #include "store/db.h"
 #include <sqlite3.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdatomic.h>
 #include <time.h>
 
-enum { STMT_CACHE = 256 };
+enum { STMT_CACHE = 256, STMT_RECENT = 128 };
 
 typedef struct cached_stmt {
     const char *sql;     /* owned copy */
     sqlite3_stmt *st;
     struct cached_stmt *next;
 } cached_stmt;
+
+/* a cached statement by the address of the SQL text it was last asked for with */
+typedef struct recent_stmt {
+    const char *addr;
+    cached_stmt *c;
+} recent_stmt;
 
 struct db_cursor {
     db *d;
@@ -37,6 +44,7 @@ typedef struct at_commit_list {
 struct db {
     sqlite3 *h;
     cached_stmt *bucket[STMT_CACHE];
+    recent_stmt recent[STMT_RECENT];
     struct db_cursor cursor;   /* one live cursor per statement use; reused */
     int tx_depth;
     bool read_tx;              /* a deferred read transaction spans the request's reads */
@@ -229,12 +237,27 @@ static unsigned hash_sql(const char *s)
     return h % STMT_CACHE;
 }
 
+static unsigned hash_addr(const char *s)
+{
+    uintptr_t p = (uintptr_t)s;
+    return (unsigned)((p >> 3) ^ (p >> 12)) % STMT_RECENT;
+}
+
 static sqlite3_stmt *stmt_get(db *d, const char *sql, bool *cached)
 {
+    /* most SQL comes again in the same string (a literal, a buffer of the same size): its
+     * address finds the statement without hashing the text, which a comparison then only
+     * confirms (the memory at an address may have been reused for other text) */
+    recent_stmt *r = &d->recent[hash_addr(sql)];
+    if (r->addr == sql && strcmp(r->c->sql, sql) == 0 && !sqlite3_stmt_busy(r->c->st)) {
+        *cached = true;
+        return r->c->st;
+    }
     unsigned h = hash_sql(sql);
     for (cached_stmt *c = d->bucket[h]; c; c = c->next)
         if (strcmp(c->sql, sql) == 0) {
             if (sqlite3_stmt_busy(c->st)) break;   /* nested use of the same SQL: prepare fresh */
+            *r = (recent_stmt){sql, c};
             *cached = true;
             return c->st;
         }
@@ -251,6 +274,7 @@ static sqlite3_stmt *stmt_get(db *d, const char *sql, bool *cached)
         c->st = st;
         c->next = d->bucket[h];
         d->bucket[h] = c;
+        *r = (recent_stmt){sql, c};
         *cached = true;
     } else {
         *cached = false;
