@@ -69,6 +69,7 @@ typedef struct bulk_row {
     const char *invalid;         /* why the card cannot be written (told after the duplicate check) */
     bool linked;                 /* names a company */
     const char *co_name, *co_tax, *co_key;
+    const char *co_name_key;     /* company_name_match_key of co_name, made here for the writer */
     write_set cw;                /* the company to create when none is found, checked */
     card_index cix;
     const char *co_invalid;
@@ -95,6 +96,7 @@ static void prepare_company(job *j, ctx *c, const mapped_row *m, bulk_row *r)
     r->co_name = json_string_value(json_object_get(l, "name"));
     r->co_tax = json_string_value(json_object_get(l, "tax_id"));
     const char *name_key = r->co_name ? company_name_match_key(c->a, r->co_name) : "";
+    r->co_name_key = name_key;
     /* both keys: a row with a tax id that matches nothing falls back to the name */
     r->co_key = arena_printf(c->a, "%s\x01%s", r->co_tax ? company_tax_key(c->a, r->co_tax) : "",
                              *name_key ? name_key : r->co_name ? r->co_name : "");
@@ -165,7 +167,7 @@ static int find_company(bulk *b, ctx *c, const bulk_row *r, long long *id, const
     if (seen) { *id = seen->id; *name = seen->name; return 0; }
     long long found = 0;
     if (r->co_tax) found = match_tax_id(c, r->co_tax);
-    if (found == 0 && r->co_name) found = match_company_name(c, r->co_name);
+    if (found == 0 && r->co_name) found = match_company_key(c, r->co_name_key, r->co_name);
     if (found < 0) return -1;
     if (found) {
         *id = found;

@@ -7,12 +7,17 @@
 
 /* SELECT of the first live, readable card id matching `where` (with its own params), in
  * the order of `order_by`: t.id, or an index column equal to it that spares SQLite a
- * temporary b-tree for the ORDER BY (x.object_id of the phone and email indexes) */
-static long long first_id(ctx *c, const resource *res, const char *from_where, const char *order_by, dbparams *p)
+ * temporary b-tree for the ORDER BY (x.object_id of the phone and email indexes). The
+ * text is head, then the card's table and tail when given (no printf: a lookup per row) */
+static long long first_id(ctx *c, const resource *res, const char *head, const char *tail, const char *order_by, dbparams *p)
 {
     buf sql;
     buf_init(&sql, 0);
-    buf_adds(&sql, from_where);
+    buf_adds(&sql, head);
+    if (tail) {
+        buf_adds(&sql, res->table);
+        buf_adds(&sql, tail);
+    }
     if (res->soft_delete) buf_adds(&sql, " AND t.deleted_at IS NULL");
     resource_scope_sql(c, res, ACT_READ, &sql, p);
     buf_adds(&sql, " ORDER BY ");
@@ -34,9 +39,8 @@ long long match_phone(ctx *c, const resource *res, const char *object, const cha
     dbparams_init(&p, c->a);
     dbp_text(&p, rev);
     dbp_text(&p, object);
-    const char *sql = arena_printf(c->a, "SELECT t.id FROM phone_index x JOIN %s t ON t.id = x.object_id"
-                                         " WHERE x.rev = ? AND x.object = ?", res->table);
-    return first_id(c, res, sql, "x.object_id", &p);
+    return first_id(c, res, "SELECT t.id FROM phone_index x JOIN ", " t ON t.id = x.object_id WHERE x.rev = ? AND x.object = ?",
+                    "x.object_id", &p);
 }
 
 long long match_email(ctx *c, const resource *res, const char *object, const char *email)
@@ -45,9 +49,8 @@ long long match_email(ctx *c, const resource *res, const char *object, const cha
     dbparams_init(&p, c->a);
     dbp_text(&p, email);
     dbp_text(&p, object);
-    const char *sql = arena_printf(c->a, "SELECT t.id FROM email_index x JOIN %s t ON t.id = x.object_id"
-                                         " WHERE x.email = ? AND x.object = ?", res->table);
-    return first_id(c, res, sql, "x.object_id", &p);
+    return first_id(c, res, "SELECT t.id FROM email_index x JOIN ", " t ON t.id = x.object_id WHERE x.email = ? AND x.object = ?",
+                    "x.object_id", &p);
 }
 
 long long match_tax_id(ctx *c, const char *tax_id)
@@ -57,18 +60,22 @@ long long match_tax_id(ctx *c, const char *tax_id)
     dbparams p;
     dbparams_init(&p, c->a);
     dbp_text(&p, key);
-    return first_id(c, &company_resource, "SELECT t.id FROM companies t WHERE t.tax_key = ?", "t.id", &p);
+    return first_id(c, &company_resource, "SELECT t.id FROM companies t WHERE t.tax_key = ?", NULL, "t.id", &p);
 }
 
 long long match_company_name(ctx *c, const char *name)
 {
     /* the companies' own name key: "ООО «Ромашка»" and "Ромашка" are one firm */
-    const char *key = company_name_match_key(c->a, name);
+    return match_company_key(c, company_name_match_key(c->a, name), name);
+}
+
+long long match_company_key(ctx *c, const char *key, const char *name)
+{
     dbparams p;
     dbparams_init(&p, c->a);
     dbp_text(&p, *key ? key : name);
     return first_id(c, &company_resource, *key ? "SELECT t.id FROM companies t WHERE t.name_key = ?"
-                                                : "SELECT t.id FROM companies t WHERE t.name = ? COLLATE NOCASE", "t.id", &p);
+                                                : "SELECT t.id FROM companies t WHERE t.name = ? COLLATE NOCASE", NULL, "t.id", &p);
 }
 
 long long match_field(ctx *c, const resource *res, const char *path, const char *value)
@@ -87,7 +94,7 @@ long long match_field(ctx *c, const resource *res, const char *path, const char 
         if (!f || !f->column) return 0;
         sql = arena_printf(c->a, "SELECT t.id FROM %s t WHERE t.%s = ?", res->table, f->column);
     }
-    return first_id(c, res, sql, "t.id", &p);
+    return first_id(c, res, sql, NULL, "t.id", &p);
 }
 
 long long match_user(ctx *c, const char *text)

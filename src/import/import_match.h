@@ -17,6 +17,8 @@ long long match_email(ctx *c, const resource *res, const char *object, const cha
  * out, company.h) */
 long long match_tax_id(ctx *c, const char *tax_id);
 long long match_company_name(ctx *c, const char *name);
+/* the same with the name's key already made (company_name_match_key(name)) */
+long long match_company_key(ctx *c, const char *key, const char *name);
 /* path: a field with a column ("first_name") or "custom_fields.<name>" */
 long long match_field(ctx *c, const resource *res, const char *path, const char *value);
 /* a live pipeline by name (exact, else ASCII case-insensitive) and a stage of it; 0 when none */
