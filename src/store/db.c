@@ -230,11 +230,25 @@ void db_thread_close(void)
     pthread_setspecific(t_db_key, NULL);
 }
 
+/* FNV-1a over 8-byte words: SQL texts run to hundreds of bytes, and every lookup that the
+ * address does not settle hashes one */
 static unsigned hash_sql(const char *s)
 {
-    unsigned h = 2166136261u;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    return h % STMT_CACHE;
+    size_t n = strlen(s);
+    uint64_t h = 14695981039346656037ull ^ n;
+    for (; n >= 8; n -= 8, s += 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 1099511628211ull;
+    }
+    for (; n; n--, s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    /* a product carries bits upwards only: MurmurHash3's finaliser brings them all down */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return (unsigned)(h % STMT_CACHE);
 }
 
 static unsigned hash_addr(const char *s)
