@@ -95,19 +95,29 @@ static void prepare_company(job *j, ctx *c, const mapped_row *m, bulk_row *r)
     r->linked = true;
     r->co_name = json_string_value(json_object_get(l, "name"));
     r->co_tax = json_string_value(json_object_get(l, "tax_id"));
-    const char *name_key = r->co_name ? company_name_match_key(c->a, r->co_name) : "";
+    int st = 0;
+    if (r->co_name) {
+        json_t *body = job_linked_body(c, l, m->record);
+        errs e;
+        errs_init(&e, c->a);
+        st = resource_check_create(c, &j->linked_res, body, &r->cw, &e);
+        if (st) r->co_invalid = e.n ? job_reason(j, c->a, &e, "company: ")
+                                    : arena_printf(c->a, "company: %s", job_status_reason(&j->linked_res, st, &e, j, c->a));
+        else company_index_prepare(c, &r->cw, &r->cix);
+    }
+    /* the name's key as the company's checks made it for its column, else made here */
+    const char *name_key = r->co_name && !st ? card_column_text(&r->cw, "name_key") : NULL;
+    if (!name_key) name_key = r->co_name ? company_name_match_key(c->a, r->co_name) : "";
     r->co_name_key = name_key;
     /* both keys: a row with a tax id that matches nothing falls back to the name */
-    r->co_key = arena_printf(c->a, "%s\x01%s", r->co_tax ? company_tax_key(c->a, r->co_tax) : "",
-                             *name_key ? name_key : r->co_name ? r->co_name : "");
-    if (!r->co_name) return;
-    json_t *body = job_linked_body(c, l, m->record);
-    errs e;
-    errs_init(&e, c->a);
-    int st = resource_check_create(c, &j->linked_res, body, &r->cw, &e);
-    if (st) r->co_invalid = e.n ? job_reason(j, c->a, &e, "company: ")
-                                : arena_printf(c->a, "company: %s", job_status_reason(&j->linked_res, st, &e, j, c->a));
-    else company_index_prepare(c, &r->cw, &r->cix);
+    const char *tax = r->co_tax ? company_tax_key(c->a, r->co_tax) : "";
+    const char *name = *name_key ? name_key : r->co_name ? r->co_name : "";
+    size_t tn = strlen(tax), nn = strlen(name);
+    char *key = arena_alloc(c->a, tn + nn + 2);
+    memcpy(key, tax, tn);
+    key[tn] = '\x01';
+    memcpy(key + tn + 1, name, nn + 1);
+    r->co_key = key;
 }
 
 static void *prepare(void *cls, ctx *c, const import_row *row)
