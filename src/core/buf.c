@@ -91,14 +91,12 @@ void buf_json_strn(buf *b, const char *s, size_t n)
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { i++; run++; continue; }
+        /* a valid multibyte character joins the run: Cyrillic text is copied in one piece */
+        size_t len = c >= 0x80 ? utf8_valid_prefix_char(s + i, n - i) : 0;
+        if (len) { i += len; run += len; continue; }
         buf_add(b, s + i - run, run);
         run = 0;
-        if (c >= 0x80) {
-            size_t len = utf8_valid_prefix_char(s + i, n - i);
-            if (len) buf_add(b, s + i, len), i += len;
-            else buf_adds(b, "\xef\xbf\xbd"), i++;
-            continue;
-        }
+        if (c >= 0x80) { buf_adds(b, "\xef\xbf\xbd"); i++; continue; }
         switch (c) {
         case '"': buf_adds(b, "\\\""); break;
         case '\\': buf_adds(b, "\\\\"); break;
@@ -151,7 +149,17 @@ void jw_key(jw *w, const char *k)
 }
 
 void jw_str(jw *w, const char *s) { jw_sep(w); if (s) buf_json_str(w->b, s); else buf_adds(w->b, "null"); }
-void jw_int(jw *w, long long v) { jw_sep(w); buf_printf(w->b, "%lld", v); }
+/* decimal digits without printf's format parsing: a JSON writer prints ids by the million */
+static void buf_add_int(buf *b, long long v)
+{
+    char d[24], *p = d + sizeof d;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do *--p = (char)('0' + u % 10); while (u /= 10);
+    if (v < 0) *--p = '-';
+    buf_add(b, p, (size_t)(d + sizeof d - p));
+}
+
+void jw_int(jw *w, long long v) { jw_sep(w); buf_add_int(w->b, v); }
 void jw_double(jw *w, double v) { jw_sep(w); buf_printf(w->b, "%.17g", v); }
 void jw_bool(jw *w, bool v) { jw_sep(w); buf_adds(w->b, v ? "true" : "false"); }
 void jw_null(jw *w) { jw_sep(w); buf_adds(w->b, "null"); }

@@ -54,6 +54,8 @@ static void test_invalid_utf8_replaced(void **state)
     JSON_IS("\xf4\x90\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");   /* > U+10FFFF */
     JSON_IS("ok\x80ok", "\"ok\xef\xbf\xbdok\"");
     JSON_IS("\xe2\x82\xac\xe2\x82", "\"\xe2\x82\xac\xef\xbf\xbd\xef\xbf\xbd\"");
+    /* a bad byte or an escape between runs of Cyrillic text: each run is kept whole */
+    JSON_IS("Иван\xffПетров\"ООО\"\nЖ", "\"Иван\xef\xbf\xbdПетров\\\"ООО\\\"\\nЖ\"");
     /* every single byte value, alone: the result is always valid UTF-8 JSON */
     for (int c = 0; c < 256; c++) {
         char in[1] = {(char)c};
@@ -124,6 +126,9 @@ static char *write_sample(void)
     jw_key(&w, "list");
     jw_arr(&w);
     jw_int(&w, -9223372036854775807LL - 1);
+    jw_int(&w, 0);
+    jw_int(&w, 9223372036854775807LL);
+    jw_int(&w, -10);
     jw_double(&w, 0.1);
     jw_arr(&w);
     jw_arr_end(&w);
@@ -144,11 +149,11 @@ static void test_jw_commas_and_types(void **state)
     (void)state;
     char *s = write_sample();
     assert_string_equal(s, "{\"id\":7,\"name\":\"a\\\"b\",\"nothing\":null,\"on\":true,\"n\":null,"
-                           "\"raw\":{\"x\":[1,2]},\"rawnull\":null,\"list\":[-9223372036854775808,0.10000000000000001,[],{},\"x\",false,null],\"after\":1}");
+                           "\"raw\":{\"x\":[1,2]},\"rawnull\":null,\"list\":[-9223372036854775808,0,9223372036854775807,-10,0.10000000000000001,[],{},\"x\",false,null],\"after\":1}");
     json_error_t je;
     json_t *j = json_loads(s, 0, &je);
     assert_non_null(j);
-    assert_true(json_real_value(json_array_get(json_object_get(j, "list"), 1)) == 0.1);   /* round-trips */
+    assert_true(json_real_value(json_array_get(json_object_get(j, "list"), 4)) == 0.1);   /* round-trips */
     json_decref(j);
     free(s);
 }
