@@ -7,10 +7,10 @@
  *
  * Writing: every table a real import of that file filled (BASE: the database of a data
  * directory `kartoteka import` just filled from the file), copied by SQLite itself into the
- * empty tables of a freshly initialised base (EMPTY, copied to a scratch file per run):
- * INSERT INTO t SELECT ... FROM base.t ORDER BY the order the import wrote them, one
- * transaction per table, with the connection settings of src/store/db.c. That is SQLite's
- * own price for storing what each imported row keeps (the card, its indexes, its phone and
+ * empty tables of a freshly initialised base (EMPTY, copied by VACUUM INTO to a scratch
+ * file per run): INSERT INTO t SELECT ... FROM base.t ORDER BY the order the import wrote
+ * them, one transaction per table, on a connection of src/store/db.c. That is SQLite's own
+ * price for storing what each imported row keeps (the card, its indexes, its phone and
  * e-mail keys, its full-text row, its audit row, the import's log row) without any parsing,
  * checking, statement preparing or per-row call; it is a lower bound: the import
  * interleaves the tables in transactions of 8,192 rows, which costs more cache misses than
@@ -23,9 +23,10 @@
  * usage: import_floor [--runs N] FILE BASE_DB EMPTY_DB     (prints one JSON line)
  * FILE: a .csv or .xlsx file with a Phone column, as bench/gen writes them */
 #include "measure.h"
+#include "core/arena.h"
 #include "import/reader.h"
+#include "store/db.h"
 #include "util/phone.h"
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,82 +96,69 @@ static double read_file(const char *file, int phones, long *rows)
     return t;
 }
 
-static void exec(sqlite3 *db, const char *sql)
+/* the database parts go through store/db.h: a connection db_open makes has the server's
+ * own settings */
+static db *open_db(const char *path)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) die(sql, msg ? msg : "failed");
+    char err[256];
+    db *d = db_open(path, err, sizeof err);
+    if (!d) die(path, err);
+    return d;
 }
 
-static long long scalar(sqlite3 *db, const char *sql)
+static void run(db *d, const char *sql, const dbparams *p)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) die(sql, sqlite3_errmsg(db));
-    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    return v;
-}
-
-static void copy_file(const char *from, const char *to)
-{
-    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-    if (!in || !out) die(from, "cannot copy");
-    char buf[1 << 16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-        if (fwrite(buf, 1, n, out) != n) die(to, "cannot write");
-    fclose(in);
-    if (fclose(out) != 0) die(to, "cannot write");
+    if (db_run(d, sql, p) < 0) die(sql, db_errmsg(d));
 }
 
 /* INSERT ... SELECT of table i of `written`; "*" spelt out by name, so the order in which
  * columns were declared (or added by a migration) does not matter */
-static char *insert_sql(sqlite3 *db, int i)
+static const char *insert_sql(db *d, arena *a, int i)
 {
     const char *cols = written[i].columns;
-    sqlite3_stmt *st = NULL;
     if (!strcmp(cols, "*")) {
-        char *q = sqlite3_mprintf("SELECT group_concat(name, ', ') FROM pragma_table_info(%Q)", written[i].table);
-        if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) die(q, sqlite3_errmsg(db));
-        sqlite3_free(q);
-        cols = (const char *)sqlite3_column_text(st, 0);
+        dbparams p;
+        dbparams_init(&p, a);
+        dbp_text(&p, written[i].table);
+        cols = db_scalar_text(d, a, "SELECT group_concat(name, ', ') FROM pragma_table_info(?)", &p);
+        if (!cols) die(written[i].table, "no such table");
     }
-    char *sql = sqlite3_mprintf("INSERT INTO main.%s(%s) SELECT %s FROM base.%s WHERE %s ORDER BY %s", written[i].table, cols,
-                                cols, written[i].table, written[i].where, written[i].order);
-    sqlite3_finalize(st);
-    return sql;
+    return arena_printf(a, "INSERT INTO main.%s(%s) SELECT %s FROM base.%s WHERE %s ORDER BY %s", written[i].table, cols, cols,
+                        written[i].table, written[i].where, written[i].order);
 }
 
-/* one run: seconds per table of `written`, into secs */
-static void write_tables(const char *base, const char *empty, const char *scratch, double *secs)
+/* one run into a fresh copy of the empty base at `scratch`: seconds per table of `written`
+ * into secs, and the rows the base's imports read into *imported */
+static void write_tables(const char *base, const char *empty, const char *scratch, double *secs, long long *imported)
 {
-    char wal[4096], shm[4096];
-    snprintf(wal, sizeof wal, "%s-wal", scratch);
-    snprintf(shm, sizeof shm, "%s-shm", scratch);
-    unlink(wal);
-    unlink(shm);
-    copy_file(empty, scratch);
-    sqlite3 *db;
-    if (sqlite3_open(scratch, &db) != SQLITE_OK) die(scratch, sqlite3_errmsg(db));
-    exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-             "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA mmap_size=0;");
-    char *sql = sqlite3_mprintf("ATTACH %Q AS base", base);
-    exec(db, sql);
-    sqlite3_free(sql);
+    arena a;
+    arena_init(&a);
+    dbparams p;
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) unlink(arena_printf(&a, "%s%s", scratch, suffixes[i]));
+    db *e = open_db(empty);
+    dbparams_init(&p, &a);
+    dbp_text(&p, scratch);
+    run(e, "VACUUM INTO ?", &p);
+    db_close(e);
+
+    db *d = open_db(scratch);
+    dbparams_init(&p, &a);
+    dbp_text(&p, base);
+    run(d, "ATTACH ? AS base", &p);
     /* what the written rows refer to, not timed */
-    exec(db, "INSERT OR REPLACE INTO users SELECT * FROM base.users; INSERT OR REPLACE INTO imports SELECT * FROM base.imports");
+    run(d, "INSERT OR REPLACE INTO users SELECT * FROM base.users", NULL);
+    run(d, "INSERT OR REPLACE INTO imports SELECT * FROM base.imports", NULL);
+    *imported = db_scalar(d, "SELECT coalesce(sum(rows_read), 0) FROM base.imports", NULL, 0);
     for (int i = 0; i < NWRITTEN; i++) {
-        sql = insert_sql(db, i);
+        const char *sql = insert_sql(d, &a, i);
         double t0 = bench_now();
-        exec(db, "BEGIN");
-        exec(db, sql);
-        exec(db, "COMMIT");
+        if (db_exec(d, "BEGIN") != 0 || db_run(d, sql, NULL) < 0 || db_exec(d, "COMMIT") != 0) die(sql, db_errmsg(d));
         secs[i] = bench_now() - t0;
-        sqlite3_free(sql);
     }
-    sqlite3_close(db);
-    unlink(scratch);
-    unlink(wal);
-    unlink(shm);
+    db_close(d);
+    for (int i = 0; i < 3; i++) unlink(arena_printf(&a, "%s%s", scratch, suffixes[i]));
+    arena_release(&a);
 }
 
 int main(int argc, char **argv)
@@ -187,18 +175,15 @@ int main(int argc, char **argv)
 
     double rd[MAX_RUNS], ph[MAX_RUNS], wr[NWRITTEN][MAX_RUNS];
     long rows = 0;
+    long long imported = 0;
     for (int k = 0; k < runs; k++) {
         rd[k] = read_file(file, 0, &rows);
         ph[k] = read_file(file, 1, &rows);
         double secs[NWRITTEN];
-        write_tables(base, empty, scratch, secs);
+        write_tables(base, empty, scratch, secs, &imported);
         for (int i = 0; i < NWRITTEN; i++) wr[i][k] = secs[i];
     }
     if (rows <= 0) die(file, "no data rows");
-    sqlite3 *b;
-    if (sqlite3_open_v2(base, &b, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) die(base, sqlite3_errmsg(b));
-    long long imported = scalar(b, "SELECT coalesce(sum(rows_read), 0) FROM imports");
-    sqlite3_close(b);
     if (imported != rows)
         fprintf(stderr, "import_floor: warning: the base imported %lld rows, the file has %ld\n", imported, rows);
 
