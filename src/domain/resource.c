@@ -493,7 +493,8 @@ static char *diff_records(ctx *c, const resource *res, const record_text *before
     for (pos = 0, hint = 0; before && json_members_next(before->s, before->len, &pos, &o);)
         if (!is_null(&o) && !counterpart(after, &o, &hint, &m) && member_audited(c, res, &o))
             diff_entry(&d, &o, o.value, o.value_len, "null", 4);
-    char *r = d.len ? arena_printf(c->a, "%.*s}", (int)d.len, d.data) : NULL;
+    if (d.len) buf_addc(&d, '}');
+    char *r = d.len ? arena_strndup(c->a, d.data, d.len) : NULL;
     buf_release(&d);
     return r;
 }
@@ -763,32 +764,34 @@ static void create_entry(jw *w, const char *name)
 
 /* the changes of a create as resource_create's diff writes them (every audited member
  * that is not null, in the order of write_row), from the write set and the defaults of
- * the columns it leaves out; false when some column's stored value is not known so */
+ * the columns it leaves out; false, with nothing written, when some column's stored
+ * value is not known so */
 static bool changes_from_set(ctx *c, const resource *res, const write_set *w, jw *out, long long *owner)
 {
     if (w->vals.n != w->n) return false;
     const insert_plan *pl = insert_plan_of(c, res);
-    dbv user = {.type = DBV_INT, .i = c->user->user_id};
     const field_def *f = res->fields;
     /* each written column's field: the set names columns by their field's own string */
-    const dbv **bound = arena_alloc(c->a, (pl->nfields + 1) * sizeof *bound);
+    const dbv **stored = arena_alloc(c->a, (pl->nfields + 1) * sizeof *stored);
     for (size_t k = 0; k < w->n; k++) {
         bool named = false;
         for (size_t i = 0; i < pl->nfields; i++)
-            if (f[i].column == w->cols[k]) { bound[i] = &w->vals.v[k]; named = true; }
+            if (f[i].column == w->cols[k]) { stored[i] = &w->vals.v[k]; named = true; }
         for (size_t i = 0; i < pl->nfields && !named; i++)
-            if (f[i].column && !strcmp(f[i].column, w->cols[k])) bound[i] = &w->vals.v[k];
+            if (f[i].column && !strcmp(f[i].column, w->cols[k])) stored[i] = &w->vals.v[k];
     }
+    /* first what each column holds now: bound, stamped or defaulted, or not known */
+    const dbv user = {.type = DBV_INT, .i = c->user->user_id};
     for (size_t i = 0; i < pl->nfields; i++) {
         if (!f[i].column) continue;
-        const dbv *v = bound[i];
-        bool owner_col = pl->f[i].owner;
-        if (!v && owner_col && c->user->user_id) v = &user;   /* insert_sql stamps the creator */
-        if (!v && pl->f[i].unknown) return false;
-        if (!v) v = &pl->f[i].dflt;
-        else if (!stored_as_bound(&f[i], pl->f[i].affinity, v)) return false;
-        if (v->type == DBV_NULL) continue;
-        if (owner_col) *owner = v->i;
+        if (!stored[i] && pl->f[i].owner && user.i) stored[i] = &user;   /* insert_sql stamps the creator */
+        if (stored[i] ? !stored_as_bound(&f[i], pl->f[i].affinity, stored[i]) : pl->f[i].unknown) return false;
+        if (!stored[i]) stored[i] = &pl->f[i].dflt;
+    }
+    for (size_t i = 0; i < pl->nfields; i++) {
+        const dbv *v = stored[i];
+        if (!f[i].column || v->type == DBV_NULL) continue;
+        if (pl->f[i].owner) *owner = v->i;
         if (!pl->f[i].audited) continue;
         create_entry(out, f[i].name);
         if (v->type == DBV_INT) {
@@ -850,17 +853,9 @@ int resource_insert(ctx *c, const resource *res, const write_set *w, void (*extr
     jw w2;
     jw_init(&w2, &changes);
     jw_obj(&w2);
-    jw opened = w2;
-    size_t mark = changes.len;
-    if (!changes_from_set(c, res, w, &w2, &owner)) {   /* what it wrote goes: read the row */
-        changes.len = mark;
-        changes.data[mark] = 0;
-        w2 = opened;
-        owner = 0;
-        if (changes_read_back(c, res, *id, &w2, &owner) != 0) {
-            buf_release(&changes);
-            return 500;
-        }
+    if (!changes_from_set(c, res, w, &w2, &owner) && changes_read_back(c, res, *id, &w2, &owner) != 0) {
+        buf_release(&changes);
+        return 500;
     }
     if (res->custom_fields) {
         create_entry(&w2, "custom_fields");
