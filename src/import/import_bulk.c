@@ -13,9 +13,9 @@
  *     file's earlier rows too: each card's index rows are written with it), finds or
  *     creates the company (per batch, companies already met are remembered), and writes
  *     the card with resource_insert, whose audit row is built from the checked write set
- *     (and the columns' defaults), then its index rows (contact_index_created / company_index_created; the
- *     full-text rows are written together at the end of each batch) and the import's own
- *     log row for the report and the undo.
+ *     (and the columns' defaults), then its index rows (contact_index_created /
+ *     company_index_created; the full-text rows are written together at the end of each
+ *     batch) and the import's own log row for the report and the undo.
  * Nothing is written for a row before all its checks passed, so no row needs a savepoint.
  * Rows this path does not handle go the row by row way, in order, inside the same batch:
  * a duplicate to update, a companies row naming a contact person.

@@ -445,9 +445,9 @@ static int write_lock(void)
  * A member with nobody queued behind it leaves the group open, for up to GROUP_WAIT_US,
  * only while a request that may write is in flight and not in the group yet
  * (db_write_intent, which wakes it when such a request ends): it usually joins within
- * that time instead of paying for a commit of its own. Once every such request is in the group, waiting longer could only add a
- * pause: the group commits at once. A lone writer (a command, a quiet server) commits at
- * once too. */
+ * that time instead of paying for a commit of its own. Once every such request is in
+ * the group, waiting longer could only add a pause: the group commits at once. A lone
+ * writer (a command, a quiet server) commits at once too. */
 enum { GROUP_MAX = 32, GROUP_WAIT_US = 300 };
 
 /* The writer does not checkpoint the WAL into the database file as part of a commit (SQLite's
